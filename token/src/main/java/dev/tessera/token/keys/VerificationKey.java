@@ -1,0 +1,123 @@
+package dev.tessera.token.keys;
+
+import com.nimbusds.jose.JOSEException;
+import com.nimbusds.jose.jwk.Curve;
+import com.nimbusds.jose.jwk.ECKey;
+import com.nimbusds.jose.jwk.JWK;
+import com.nimbusds.jose.jwk.KeyUse;
+import com.nimbusds.jose.jwk.RSAKey;
+import java.security.GeneralSecurityException;
+import java.security.KeyFactory;
+import java.security.PublicKey;
+import java.security.Signature;
+import java.security.interfaces.ECPublicKey;
+import java.security.interfaces.RSAPublicKey;
+import java.security.spec.X509EncodedKeySpec;
+
+/**
+ * A public key ready to verify signatures of one algorithm, converted once when it is loaded.
+ *
+ * <p>EC keys are re-created as BouncyCastle key objects: handing a JDK key to the BC provider makes
+ * it translate the key on every verification and loses most of BC's speed.
+ */
+public final class VerificationKey {
+    /** RFC 7518 §3.3: RSA keys for RS256 must be at least 2048 bits. */
+    public static final int MIN_RSA_BITS = 2048;
+
+    private final String keyId;
+    private final Algorithm algorithm;
+    private final PublicKey key;
+
+    private VerificationKey(String keyId, Algorithm algorithm, PublicKey key) {
+        this.keyId = keyId;
+        this.algorithm = algorithm;
+        this.key = key;
+    }
+
+    /**
+     * A verification key for {@code algorithm}.
+     *
+     * @throws IllegalArgumentException when the key does not fit the algorithm (type, curve, size)
+     */
+    public static VerificationKey of(String keyId, Algorithm algorithm, PublicKey key) {
+        if (algorithm == Algorithm.RS256) {
+            if (!(key instanceof RSAPublicKey rsa)) {
+                throw new IllegalArgumentException("RS256 needs an RSA key, not " + key.getAlgorithm());
+            }
+            if (rsa.getModulus().bitLength() < MIN_RSA_BITS) {
+                throw new IllegalArgumentException("RSA key has " + rsa.getModulus().bitLength()
+                        + " bits, fewer than " + MIN_RSA_BITS);
+            }
+            return new VerificationKey(keyId, algorithm, key);
+        }
+        if (!(key instanceof ECPublicKey ec) || !Curve.P_256.equals(Curve.forECParameterSpec(ec.getParams()))) {
+            throw new IllegalArgumentException("ES256 needs an EC key on curve P-256");
+        }
+        try {
+            PublicKey bcKey = KeyFactory.getInstance("EC", Crypto.BC)
+                    .generatePublic(new X509EncodedKeySpec(key.getEncoded()));
+            return new VerificationKey(keyId, algorithm, bcKey);
+        } catch (GeneralSecurityException e) {
+            throw new IllegalArgumentException("EC key cannot be loaded: " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * A verification key from a public JWK. The algorithm is the JWK's {@code alg}, or derived from
+     * its type ({@code RSA} gives RS256, {@code EC} on P-256 gives ES256).
+     *
+     * @throws IllegalArgumentException when the JWK cannot verify RS256 or ES256 signatures
+     */
+    public static VerificationKey fromJwk(JWK jwk) {
+        if (jwk.getKeyUse() != null && !KeyUse.SIGNATURE.equals(jwk.getKeyUse())) {
+            throw new IllegalArgumentException("key use is " + jwk.getKeyUse().getValue() + ", not sig");
+        }
+        Algorithm algorithm = null;
+        if (jwk.getAlgorithm() != null) {
+            algorithm = Algorithm.fromJws(jwk.getAlgorithm().getName());
+            if (algorithm == null) {
+                throw new IllegalArgumentException("key algorithm " + jwk.getAlgorithm().getName() + " is not RS256 or ES256");
+            }
+        }
+        try {
+            if (jwk instanceof RSAKey rsa) {
+                return of(jwk.getKeyID(), algorithm == null ? Algorithm.RS256 : algorithm, rsa.toRSAPublicKey());
+            }
+            if (jwk instanceof ECKey ec) {
+                return of(jwk.getKeyID(), algorithm == null ? Algorithm.ES256 : algorithm, ec.toECPublicKey());
+            }
+        } catch (JOSEException e) {
+            throw new IllegalArgumentException("key cannot be loaded: " + e.getMessage(), e);
+        }
+        throw new IllegalArgumentException("key type " + jwk.getKeyType() + " cannot sign RS256 or ES256");
+    }
+
+    /** The key's {@code kid}, or {@code null}. */
+    public String keyId() {
+        return keyId;
+    }
+
+    public Algorithm algorithm() {
+        return algorithm;
+    }
+
+    /** The public key (a BouncyCastle object for EC keys). */
+    public PublicKey publicKey() {
+        return key;
+    }
+
+    /** Whether {@code signature} is this key's signature over {@code data[0, length)}. */
+    public boolean verify(byte[] data, int length, byte[] signature) {
+        if (algorithm == Algorithm.ES256 && signature.length != 64) {
+            return false; // R || S, 32 bytes each; anything else is not an ES256 JWS signature
+        }
+        Signature verifier = algorithm.signature();
+        try {
+            verifier.initVerify(key);
+            verifier.update(data, 0, length);
+            return verifier.verify(signature);
+        } catch (GeneralSecurityException | RuntimeException e) {
+            return false; // malformed signature bytes are a failed verification, not an error
+        }
+    }
+}
