@@ -14,7 +14,11 @@ public enum Profile {
     SCITOKENS_2("ANY"),
     /** WLCG Common JWT Profile 1.x ({@code wlcg.ver}): {@code sub}, {@code jti}, {@code aud}, header {@code kid}. */
     WLCG_1("https://wlcg.cern.ch/jwt/v1/any"),
-    /** RFC 9068 JWT access token ({@code typ: at+jwt}, no SciTokens or WLCG version claim). */
+    /**
+     * JWT access token ({@code typ: at+jwt}, no SciTokens or WLCG version claim). Verified as scitokens-cpp
+     * does: {@code iss}, {@code exp}, {@code iat} required, unknown claims ignored (scitokens-cpp's own
+     * at+jwt tokens lack RFC 9068's {@code aud} and {@code client_id}). Created with all RFC 9068 claims.
+     */
     AT_JWT(null);
 
     /** The {@code ver} value emitted for SciTokens 2.0. */

@@ -1,5 +1,6 @@
 package dev.tessera.token.testing;
 
+import dev.tessera.token.discovery.TrustMaterial;
 import dev.tessera.token.keys.Pem;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -43,9 +44,15 @@ public final class TestCa {
     private final X509Certificate serverCert;
 
     private TestCa(String name) throws GeneralSecurityException {
-        caKeys = ecKeys();
-        X500Name caName = new X500Name("CN=" + name + " " + System.nanoTime() + ",O=Tessera Tests");
-        caCert = sign(caName, caName, caKeys, caKeys, true, null);
+        this(ecKeys(), null, name);
+    }
+
+    private TestCa(KeyPair caKeys, X509Certificate existingCa, String name) throws GeneralSecurityException {
+        this.caKeys = caKeys;
+        X500Name caName = existingCa != null
+                ? X500Name.getInstance(existingCa.getSubjectX500Principal().getEncoded())
+                : new X500Name("CN=" + name + " " + System.nanoTime() + ",O=Tessera Tests");
+        caCert = existingCa != null ? existingCa : sign(caName, caName, caKeys, caKeys, true, null);
         serverKeys = ecKeys();
         serverCert = sign(caName, new X500Name("CN=localhost,O=Tessera Tests"), serverKeys, caKeys, false,
                 new GeneralNames(new GeneralName[] {
@@ -58,6 +65,22 @@ public final class TestCa {
     public static TestCa create(String name) {
         try {
             return new TestCa(name);
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /**
+     * A CA loaded from PEM files (certificate and private key), issuing a fresh localhost certificate:
+     * for interop tests whose CA is installed in the system trust store that third-party peers read.
+     */
+    public static TestCa fromPem(Path caCertificate, Path caKey) {
+        try {
+            X509Certificate cert = TrustMaterial.loadCertificates(caCertificate).get(0);
+            KeyPair keys = Pem.readKeyPair(Files.readString(caKey, StandardCharsets.US_ASCII), null);
+            return new TestCa(keys, cert, null);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
         } catch (GeneralSecurityException e) {
             throw new IllegalStateException(e);
         }
