@@ -15,10 +15,10 @@ import java.nio.file.attribute.PosixFilePermissions;
 import java.util.Set;
 
 /**
- * Writes files only their owner can read (mode 0600), atomically: the content goes to a temporary
- * file in the same directory, created 0600 from the start, is flushed to disk, and is then renamed
- * over the target. A reader sees the old file or the new one, never a partial one, and a crash
- * leaves the old file intact.
+ * Writes files atomically, only their owner can read (mode 0600) unless asked otherwise: the content
+ * goes to a temporary file in the same directory, created with its final mode from the start, is
+ * flushed to disk, and is then renamed over the target. A reader sees the old file or the new one,
+ * never a partial one, and a crash leaves the old file intact.
  */
 public final class PrivateFiles {
     private static final boolean POSIX = FileSystems.getDefault().supportedFileAttributeViews().contains("posix");
@@ -27,15 +27,26 @@ public final class PrivateFiles {
     private PrivateFiles() {
     }
 
+    /** Mode 0644, for files meant to be published (a JWKS, discovery metadata). */
+    public static final Set<PosixFilePermission> WORLD_READABLE = PosixFilePermissions.fromString("rw-r--r--");
+
     /** Replaces {@code target} with {@code content}, mode 0600. */
     public static void writeAtomically(Path target, byte[] content) throws IOException {
+        writeAtomically(target, content, OWNER_ONLY);
+    }
+
+    /** Replaces {@code target} with {@code content}, with the given mode (ignored off POSIX). */
+    public static void writeAtomically(Path target, byte[] content, Set<PosixFilePermission> mode) throws IOException {
         Path dir = target.toAbsolutePath().getParent();
         Files.createDirectories(dir);
         FileAttribute<?>[] attributes = POSIX
-                ? new FileAttribute<?>[] {PosixFilePermissions.asFileAttribute(OWNER_ONLY)}
+                ? new FileAttribute<?>[] {PosixFilePermissions.asFileAttribute(mode)}
                 : new FileAttribute<?>[0];
         Path temp = Files.createTempFile(dir, "." + target.getFileName() + ".", ".tmp", attributes);
         try {
+            if (POSIX) {
+                Files.setPosixFilePermissions(temp, mode); // the umask may have narrowed the creation mode
+            }
             try (FileChannel channel = FileChannel.open(temp, StandardOpenOption.WRITE)) {
                 ByteBuffer buffer = ByteBuffer.wrap(content);
                 while (buffer.hasRemaining()) {

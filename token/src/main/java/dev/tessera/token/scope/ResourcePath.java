@@ -2,6 +2,7 @@ package dev.tessera.token.scope;
 
 import java.util.ArrayDeque;
 import java.util.Deque;
+import java.util.regex.Pattern;
 
 /**
  * A normalized absolute path, as granted by a scope or asked for by a request.
@@ -20,6 +21,7 @@ public final class ResourcePath {
 
     /** How many decoding passes a scope path is searched for hidden {@code ..} segments. */
     private static final int TRAVERSAL_DECODE_PASSES = 8;
+    private static final Pattern SEPARATORS = Pattern.compile("[/\\\\]");
 
     private final String value;
     private final boolean directory;
@@ -37,6 +39,9 @@ public final class ResourcePath {
     public static ResourcePath parseScopePath(String raw) throws InvalidScopeException {
         if (raw.isEmpty() || raw.charAt(0) != '/') {
             throw new InvalidScopeException("scope path must be absolute (start with /)");
+        }
+        if (isPlain(raw)) {
+            return raw.length() == 1 ? ROOT : new ResourcePath(raw, false);
         }
         rejectTraversal(raw);
         String decoded = PercentCoding.decodeStrict(raw);
@@ -61,6 +66,9 @@ public final class ResourcePath {
         if (raw == null || raw.isEmpty() || raw.charAt(0) != '/') {
             throw new InvalidScopeException("path must be absolute (start with /)");
         }
+        if (isPlain(raw)) {
+            return raw.length() == 1 ? ROOT : new ResourcePath(raw, false);
+        }
         String decoded = PercentCoding.decodeStrict(raw);
         if (decoded == null) {
             throw new InvalidScopeException("path has an invalid percent-encoding");
@@ -84,6 +92,38 @@ public final class ResourcePath {
         return of(segments, last.isEmpty() || last.equals(".") || last.equals(".."));
     }
 
+    /**
+     * Whether {@code raw} is already in normal form (no encoding, no empty, {@code .} or {@code ..}
+     * segments, no trailing slash, no backslash or control character), which most paths are: then it
+     * needs no decoding or rebuilding.
+     */
+    private static boolean isPlain(String raw) {
+        int n = raw.length();
+        if (n > 1 && raw.charAt(n - 1) == '/') {
+            return false;
+        }
+        for (int i = 0; i < n; i++) {
+            char c = raw.charAt(i);
+            if (c == '%' || c == '\\' || c < 0x20 || c == 0x7f) {
+                return false;
+            }
+            if (c == '/' && i + 1 < n) {
+                char next = raw.charAt(i + 1);
+                if (next == '/') {
+                    return false;
+                }
+                if (next == '.') {
+                    int end = raw.indexOf('/', i + 1);
+                    int length = (end < 0 ? n : end) - i - 1;
+                    if (length == 1 || length == 2 && raw.charAt(i + 2) == '.') {
+                        return false;
+                    }
+                }
+            }
+        }
+        return true;
+    }
+
     private static ResourcePath of(Deque<String> segments, boolean directory) {
         if (segments.isEmpty()) {
             return ROOT;
@@ -94,7 +134,7 @@ public final class ResourcePath {
     private static void rejectTraversal(String raw) throws InvalidScopeException {
         String s = raw;
         for (int pass = 0; pass < TRAVERSAL_DECODE_PASSES; pass++) {
-            for (String segment : s.split("[/\\\\]")) {
+            for (String segment : SEPARATORS.split(s)) {
                 if (segment.equals("..")) {
                     throw new InvalidScopeException("scope path contains a path traversal (..)");
                 }
