@@ -51,9 +51,9 @@ public enum Reason {
     AUDIENCE_MISMATCH,
     /** A scope is malformed (path traversal, missing or invalid path): the whole token is refused. */
     INVALID_SCOPE,
-    /** The token is valid but grants no scope that allows the request. */
+    /** The token is valid but grants no scope that allows the request (including paths outside the issuer's base path). */
     INSUFFICIENT_SCOPE,
-    /** The requested path is malformed or escapes above the root or the issuer's base path. */
+    /** The requested path is malformed (relative, bad percent-encoding, control characters) or climbs above the root. */
     INVALID_PATH;
 
     /** The snake_case code, e.g. {@code "insufficient_scope"}. */

@@ -131,8 +131,9 @@ public final class TokenVerifier {
         } catch (TokenException e) {
             throw e;
         } catch (RuntimeException e) {
-            // a library bug must still surface as a refusal, never as an exception a service did not expect
-            throw new TokenException(Reason.MALFORMED, "token could not be processed: " + e, e);
+            // a library bug must still surface as a refusal, never as an exception a service did not expect;
+            // the cause is kept for logs, the message does not leak internals
+            throw new TokenException(Reason.MALFORMED, "token could not be processed", e);
         }
     }
 
@@ -313,7 +314,7 @@ public final class TokenVerifier {
             throws TokenException {
         try {
             for (String name : requiredClaims(profile)) {
-                if (!claims.containsKey(name)) {
+                if (claims.get(name) == null) { // a JSON null is as absent as a missing member
                     throw Claims.missing(name);
                 }
             }
@@ -337,13 +338,7 @@ public final class TokenVerifier {
             Instant issuedAt = Claims.date(claims, "iat");
             Instant notBefore = Claims.date(claims, "nbf");
             Instant expiresAt = Claims.date(claims, "exp");
-            List<String> groups = Claims.strings(claims, "wlcg.groups");
-            for (String group : groups) {
-                if (!WLCG_GROUP.matcher(group).matches()) {
-                    throw new TokenException(Reason.INVALID_CLAIM, "group " + SafeText.quote(group, 60)
-                            + " in 'wlcg.groups' is not of the form /vo/group");
-                }
-            }
+            List<String> groups = groups(profile, claims);
             Claims.string(claims, "client_id");
             ScopeSet scopes = readScopes(profile, claims);
             if (trace.enabled()) {
@@ -355,6 +350,32 @@ public final class TokenVerifier {
         } catch (TokenException e) {
             throw fail(trace, e.reason() == Reason.INVALID_SCOPE ? "scope" : "claims", e);
         }
+    }
+
+    /**
+     * {@code wlcg.groups}: checked strictly in WLCG tokens; in other profiles it is an unknown claim to
+     * ignore, so a malformed value just means no groups.
+     */
+    private static List<String> groups(Profile profile, Map<String, Object> claims) throws TokenException {
+        List<String> groups;
+        try {
+            groups = Claims.strings(claims, "wlcg.groups");
+        } catch (TokenException e) {
+            if (profile == Profile.WLCG_1) {
+                throw e;
+            }
+            return List.of();
+        }
+        for (String group : groups) {
+            if (!WLCG_GROUP.matcher(group).matches()) {
+                if (profile != Profile.WLCG_1) {
+                    return List.of();
+                }
+                throw new TokenException(Reason.INVALID_CLAIM, "group " + SafeText.quote(group, 60)
+                        + " in 'wlcg.groups' is not of the form /vo/group");
+            }
+        }
+        return groups;
     }
 
     private static List<String> requiredClaims(Profile profile) {

@@ -151,13 +151,18 @@ public final class BearerTokenDiscovery {
             steps.add(new Step(source, "empty"));
             return null;
         }
-        if (!B64TOKEN.matcher(token).matches()) {
+        if (!isBearerToken(token)) {
             steps.add(new Step(source, "not a valid bearer token"));
             return new Result(null, null, source + " does not hold a valid bearer token (RFC 6750 characters only)",
                     steps);
         }
         steps.add(new Step(source, "token found"));
         return new Result(token, source, null, steps);
+    }
+
+    /** Whether {@code token} is an RFC 6750 §2.1 {@code b64token}. */
+    public static boolean isBearerToken(String token) {
+        return token != null && B64TOKEN.matcher(token).matches();
     }
 
     /** Strips the C99 {@code isspace} characters only: space, \t, \n, \v, \f, \r. */

@@ -10,8 +10,15 @@ public final class TokenFiles {
     private TokenFiles() {
     }
 
-    /** Writes {@code token} and a newline to {@code file}. */
+    /**
+     * Writes {@code token} and a newline to {@code file}.
+     *
+     * @throws IllegalArgumentException when {@code token} is not an RFC 6750 bearer token (nothing is written)
+     */
     public static void write(Path file, String token) throws IOException {
+        if (!BearerTokenDiscovery.isBearerToken(token)) {
+            throw new IllegalArgumentException("not a bearer token (RFC 6750 characters only)");
+        }
         PrivateFiles.writeAtomically(file, (token + "\n").getBytes(StandardCharsets.US_ASCII));
     }
 }

@@ -68,7 +68,10 @@ public final class IssuerKeyCache {
         return new Builder();
     }
 
-    /** The cached keys of an issuer and when they will be refreshed and expire. */
+    /**
+     * The cached keys of an issuer and when they will be refreshed and expire; {@code fetchedAt} is
+     * {@code null} for keys loaded from the on-disk cache.
+     */
     public record Entry(IssuerKeys keys, Instant fetchedAt, Instant refreshAt, Instant expiresAt) {
     }
 
@@ -89,9 +92,10 @@ public final class IssuerKeyCache {
      */
     public VerificationKey key(String issuer, String kid, Trace trace) throws TokenException {
         IssuerState state = state(issuer);
+        Entry before = state.entry;
         Entry entry = current(issuer, state, trace);
         VerificationKey key = entry.keys().select(kid);
-        if (key == null && kid != null) {
+        if (key == null && kid != null && entry == before) { // keys fetched just now need no second look
             key = refetchForUnknownKey(issuer, kid, state, trace);
         }
         if (key == null) {
@@ -111,7 +115,8 @@ public final class IssuerKeyCache {
 
     /** Fetches the issuer's keys now, whatever the cache holds (waits for a fetch already running). */
     public IssuerKeys refresh(String issuer, Trace trace) throws TokenException {
-        return fetchShared(issuer, state(issuer), trace).keys();
+        IssuerState state = state(issuer);
+        return fetchShared(issuer, state, state.entry, trace).keys();
     }
 
     /** Stores keys for an issuer as if just fetched (pre-seeding, e.g. for an offline verifier). */
@@ -155,10 +160,7 @@ public final class IssuerKeyCache {
 
     private Entry current(String issuer, IssuerState state, Trace trace) throws TokenException {
         Instant now = clock.instant();
-        Entry entry = state.entry;
-        if (entry != null && !now.isBefore(entry.expiresAt())) {
-            entry = null; // expired keys are never used, even if the issuer is down
-        }
+        Entry entry = usable(state, now);
         if (entry == null) {
             Instant failedUntil = state.failedUntil;
             if (failedUntil != null && now.isBefore(failedUntil)) {
@@ -168,7 +170,7 @@ public final class IssuerKeyCache {
                 throw new TokenException(Reason.KEYS_UNAVAILABLE, "keys of issuer " + SafeText.quote(issuer)
                         + " could not be fetched recently (retry after " + failedUntil + "): " + state.lastFailure);
             }
-            return fetchShared(issuer, state, trace);
+            return fetchShared(issuer, state, null, trace);
         }
         if (trace.enabled()) {
             trace.info("discovery", "keys of the issuer are cached until " + entry.expiresAt()
@@ -180,6 +182,16 @@ public final class IssuerKeyCache {
         return entry;
     }
 
+    /** The entry when it has not expired; an expired one is dropped (expired keys are never used). */
+    private static Entry usable(IssuerState state, Instant now) {
+        Entry entry = state.entry;
+        if (entry != null && !now.isBefore(entry.expiresAt())) {
+            state.entry = null;
+            return null;
+        }
+        return entry;
+    }
+
     /** Stale keys: one caller refreshes, the others keep using the cached keys meanwhile. */
     private Entry refreshIfIdle(String issuer, IssuerState state, Entry stale, Trace trace) {
         CompletableFuture<Entry> mine = new CompletableFuture<>();
@@ -187,7 +199,7 @@ public final class IssuerKeyCache {
             return stale;
         }
         try {
-            return run(issuer, state, mine, trace);
+            return run(issuer, state, stale, mine, trace);
         } catch (TokenException e) {
             // stale-while-error: keep the cached keys until they expire, retry after negativeTtl
             Instant retry = clock.instant().plus(negativeTtl);
@@ -211,18 +223,21 @@ public final class IssuerKeyCache {
             trace.info("key", "kid " + kid + " not in cached keys: fetching the issuer's keys again");
         }
         try {
-            return fetchShared(issuer, state, trace).keys().select(kid);
+            return fetchShared(issuer, state, state.entry, trace).keys().select(kid);
         } catch (TokenException e) {
             return null;
         }
     }
 
-    /** Fetches, or waits for the fetch another caller already started. */
-    private Entry fetchShared(String issuer, IssuerState state, Trace trace) throws TokenException {
+    /**
+     * Fetches, or waits for the fetch another caller already started. {@code seen} is the entry the
+     * caller decided on; if another fetch replaced it meanwhile, that result is used instead of fetching.
+     */
+    private Entry fetchShared(String issuer, IssuerState state, Entry seen, Trace trace) throws TokenException {
         CompletableFuture<Entry> mine = new CompletableFuture<>();
         CompletableFuture<Entry> running = state.inFlight.compareAndExchange(null, mine);
         if (running == null) {
-            return run(issuer, state, mine, trace);
+            return run(issuer, state, seen, mine, trace);
         }
         try {
             return running.get(waitLimit.toMillis(), TimeUnit.MILLISECONDS);
@@ -240,11 +255,17 @@ public final class IssuerKeyCache {
         }
     }
 
-    private Entry run(String issuer, IssuerState state, CompletableFuture<Entry> mine, Trace trace)
+    private Entry run(String issuer, IssuerState state, Entry seen, CompletableFuture<Entry> mine, Trace trace)
             throws TokenException {
         try {
+            Entry current = usable(state, clock.instant());
+            if (current != null && current != seen && current.refreshAt().isAfter(clock.instant())) {
+                mine.complete(current); // another caller fetched between our look and winning the slot
+                return current;
+            }
             JWKSet jwks = fetcher.fetch(issuer, trace);
-            Entry entry = newEntry(issuer, IssuerKeys.of(jwks), clock.instant());
+            Instant now = clock.instant();
+            Entry entry = newEntry(issuer, IssuerKeys.of(jwks), now);
             state.entry = entry;
             state.failedUntil = null;
             if (trace.enabled() && !entry.keys().skipped().isEmpty()) {
@@ -256,7 +277,7 @@ public final class IssuerKeyCache {
         } catch (KeyFetchException | RuntimeException e) {
             String message = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
             state.lastFailure = message;
-            if (state.entry == null) {
+            if (usable(state, clock.instant()) == null) {
                 state.failedUntil = clock.instant().plus(negativeTtl);
             }
             TokenException failure = new TokenException(Reason.KEYS_UNAVAILABLE,

@@ -71,7 +71,8 @@ public final class JwksCacheDirectory {
                 return null;
             }
             Instant expires = Instant.ofEpochSecond(expiration.longValue());
-            Instant next = value.get("next_update") instanceof Number n ? Instant.ofEpochSecond(n.longValue()) : expires;
+            // without next_update (other writers of the WLCG format), refresh at first use
+            Instant next = value.get("next_update") instanceof Number n ? Instant.ofEpochSecond(n.longValue()) : Instant.EPOCH;
             @SuppressWarnings("unchecked")
             Map<String, Object> jwksObject = (Map<String, Object>) jwks;
             return new Entry(JWKSet.parse(jwksObject), next, expires);

@@ -27,7 +27,7 @@ import javax.net.ssl.X509TrustManager;
  */
 public final class TrustMaterial {
     /** Files a CA directory may hold certificates in: hashed links ({@code 1a2b3c4d.0}) and PEM files. */
-    private static final Pattern CA_FILE = Pattern.compile("(?i).*\\.(pem|crt|cer|[0-9])");
+    private static final Pattern CA_FILE = Pattern.compile("(?i).*\\.(pem|crt|cer|[0-9]+)");
 
     private TrustMaterial() {
     }

@@ -10,6 +10,19 @@ public final class Base64Url {
     private Base64Url() {
     }
 
+    private static int value(char c) {
+        if (c >= 'A' && c <= 'Z') {
+            return c - 'A';
+        }
+        if (c >= 'a' && c <= 'z') {
+            return c - 'a' + 26;
+        }
+        if (c >= '0' && c <= '9') {
+            return c - '0' + 52;
+        }
+        return c == '-' ? 62 : c == '_' ? 63 : -1;
+    }
+
     public static String encode(byte[] bytes) {
         return ENCODER.encodeToString(bytes);
     }
@@ -25,12 +38,18 @@ public final class Base64Url {
             throw new IllegalArgumentException("impossible base64url length");
         }
         byte[] ascii = new byte[len];
+        int last = 0;
         for (int i = 0; i < len; i++) {
             char c = s.charAt(from + i);
-            if (!(c >= 'A' && c <= 'Z' || c >= 'a' && c <= 'z' || c >= '0' && c <= '9' || c == '-' || c == '_')) {
+            last = value(c);
+            if (last < 0) {
                 throw new IllegalArgumentException("character outside the base64url alphabet");
             }
             ascii[i] = (byte) c;
+        }
+        // canonical form only: the bits the last character carries beyond the data must be zero (RFC 4648 §3.5)
+        if (len % 4 == 2 && (last & 0x0f) != 0 || len % 4 == 3 && (last & 0x03) != 0) {
+            throw new IllegalArgumentException("non-canonical base64url (stray bits in the last character)");
         }
         return DECODER.decode(ascii);
     }

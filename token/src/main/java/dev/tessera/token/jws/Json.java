@@ -15,8 +15,16 @@ public final class Json {
     private Json() {
     }
 
-    /** Parses a JSON object. */
+    /** Parses a JSON object; anything else (an array, {@code null}, a string) is an error. */
     public static Map<String, Object> parseObject(String json) throws ParseException {
+        // Gson would also read an array of [name, value] pairs, or null, as a map
+        int i = 0;
+        while (i < json.length() && Character.isWhitespace(json.charAt(i))) {
+            i++;
+        }
+        if (i == json.length() || json.charAt(i) != '{') {
+            throw new ParseException("not a JSON object", i);
+        }
         return JSONObjectUtils.parse(json);
     }
 

@@ -16,6 +16,9 @@ import java.security.spec.RSAPublicKeySpec;
 import java.security.spec.X509EncodedKeySpec;
 import java.util.Base64;
 import org.bouncycastle.asn1.pkcs.PrivateKeyInfo;
+import org.bouncycastle.asn1.sec.SECObjectIdentifiers;
+import org.bouncycastle.asn1.x509.AlgorithmIdentifier;
+import org.bouncycastle.asn1.x9.X9ObjectIdentifiers;
 import org.bouncycastle.asn1.x509.SubjectPublicKeyInfo;
 import org.bouncycastle.cert.X509CertificateHolder;
 import org.bouncycastle.cert.jcajce.JcaX509CertificateConverter;
@@ -52,24 +55,30 @@ public final class Pem {
      */
     public static KeyPair readKeyPair(String pem, char[] passphrase) throws IOException {
         Object object = firstObject(pem);
+        boolean encrypted = object instanceof PEMEncryptedKeyPair || object instanceof PKCS8EncryptedPrivateKeyInfo;
         JcaPEMKeyConverter converter = new JcaPEMKeyConverter().setProvider(Crypto.BC);
         try {
-            if (object instanceof PEMEncryptedKeyPair encrypted) {
-                object = encrypted.decryptKeyPair(new JcePEMDecryptorProviderBuilder()
+            if (object instanceof PEMEncryptedKeyPair legacy) {
+                object = legacy.decryptKeyPair(new JcePEMDecryptorProviderBuilder()
                         .setProvider(Crypto.BC).build(requirePassphrase(passphrase)));
-            } else if (object instanceof PKCS8EncryptedPrivateKeyInfo encrypted) {
-                object = encrypted.decryptPrivateKeyInfo(new JceOpenSSLPKCS8DecryptorProviderBuilder()
+            } else if (object instanceof PKCS8EncryptedPrivateKeyInfo pkcs8) {
+                object = pkcs8.decryptPrivateKeyInfo(new JceOpenSSLPKCS8DecryptorProviderBuilder()
                         .setProvider(Crypto.BC).build(requirePassphrase(passphrase)));
             }
-            if (object instanceof PEMKeyPair pair) {
+            if (object instanceof PEMKeyPair pair && pair.getPublicKeyInfo() != null) {
                 return toJdk(converter.getKeyPair(pair));
+            }
+            if (object instanceof PEMKeyPair pair) { // SEC1 key without its optional public key (RFC 5915)
+                PrivateKey key = converter.getPrivateKey(withCurve(pair.getPrivateKeyInfo()));
+                return toJdk(new KeyPair(derivePublic(key), key));
             }
             if (object instanceof PrivateKeyInfo info) {
                 PrivateKey key = converter.getPrivateKey(info);
                 return toJdk(new KeyPair(derivePublic(key), key));
             }
         } catch (PEMException | OperatorCreationException | PKCSException e) {
-            throw new IOException("cannot decrypt or decode the private key (wrong passphrase?): " + e.getMessage(), e);
+            throw new IOException((encrypted ? "cannot decrypt the private key (wrong passphrase?): "
+                    : "cannot decode the private key: ") + e.getMessage(), e);
         } catch (GeneralSecurityException e) {
             throw new IOException("cannot load the private key: " + e.getMessage(), e);
         }
@@ -133,6 +142,18 @@ public final class Pem {
         } catch (IllegalArgumentException | IllegalStateException e) {
             throw new IOException("malformed PEM: " + e.getMessage(), e);
         }
+    }
+
+    /**
+     * A SEC1 key may also omit its curve (BouncyCastle writes such keys from JDK keys, whose PKCS#8
+     * form keeps the curve outside the SEC1 structure). ES256 keys are P-256, so that is assumed.
+     */
+    private static PrivateKeyInfo withCurve(PrivateKeyInfo info) throws IOException {
+        if (info.getPrivateKeyAlgorithm().getParameters() != null) {
+            return info;
+        }
+        return new PrivateKeyInfo(new AlgorithmIdentifier(X9ObjectIdentifiers.id_ecPublicKey,
+                SECObjectIdentifiers.secp256r1), info.parsePrivateKey());
     }
 
     private static char[] requirePassphrase(char[] passphrase) throws IOException {

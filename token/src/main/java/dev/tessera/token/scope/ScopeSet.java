@@ -83,7 +83,8 @@ public final class ScopeSet implements Iterable<Scope> {
      *
      * <p>Storage authorizations compare by capability, so a {@code write} or {@code storage.modify}
      * scope grants a {@code storage.create} request and {@code read} and {@code storage.read} are
-     * interchangeable. A {@code storage.create} request for a directory ({@code path} ending in
+     * interchangeable. A named scope (no path) grants a request for its whole text with no path (or
+     * {@code /}): it says nothing about deeper paths. A {@code storage.create} request for a directory ({@code path} ending in
      * {@code /}) is also granted by a create scope below it: WLCG lets {@code storage.create:/foo/bar}
      * create the missing parent {@code /foo}. Other authorizations must match by name; a named scope
      * (no path) matches when its whole text equals {@code authz}. {@code condor:/READ} and
@@ -94,7 +95,7 @@ public final class ScopeSet implements Iterable<Scope> {
         Capability wanted = Capability.of(authz);
         for (Scope scope : scopes) {
             if (!scope.hasPath()) {
-                if (scope.authz().equals(authz)) {
+                if (scope.authz().equals(authz) && (path == null || path.isRoot())) {
                     return scope.toString();
                 }
             } else if (path != null && grants(scope, authz, wanted, path)) {
