@@ -6,10 +6,16 @@ import dev.tessera.token.Profile;
 import dev.tessera.token.TokenException;
 import dev.tessera.token.Trace;
 import dev.tessera.token.VerifiedToken;
+import com.nimbusds.jose.jwk.JWKSet;
 import dev.tessera.token.bearer.BearerTokenDiscovery;
+import dev.tessera.token.discovery.IssuerKeyCache;
 import dev.tessera.token.jws.CompactJws;
 import dev.tessera.token.jws.Json;
+import java.io.IOException;
 import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.text.ParseException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -37,6 +43,7 @@ import picocli.CommandLine.Spec;
                 "  tessera verify --issuer https://cilogon.org/igwn --audience https://data.example.org \\",
                 "      --base-path https://cilogon.org/igwn=/igwn --test read:/igwn/frames/H1.gwf",
                 "  tessera verify --test compute.create --json -",
+                "  tessera verify --jwks keys/jwks.json --explain token.jwt      # offline, keys from a file",
                 "",
                 "Without --issuer the token's own issuer is trusted; without --audience the audience is not checked:",
                 "fine for looking at your own token, but a service must pin both."})
@@ -71,6 +78,10 @@ final class VerifyCommand implements Callable<Integer> {
     @Option(names = "--max-lifetime", paramLabel = "DURATION", converter = Durations.class,
             description = "Refuse tokens valid for longer than this.")
     Duration maxLifetime;
+
+    @Option(names = "--jwks", paramLabel = "FILE",
+            description = "Verify offline with the keys in this JWKS file instead of fetching the issuer's.")
+    Path jwks;
 
     @Option(names = "--explain", description = "Print each verification step.")
     boolean explain;
@@ -137,6 +148,13 @@ final class VerifyCommand implements Callable<Integer> {
             // reported by the verification itself
         }
         Enforcer.Builder builder = Enforcer.builder().caFiles(ca.paths()).skew(skew).maxLifetime(maxLifetime);
+        if (jwks != null) {
+            JWKSet keys = readJwks(jwks);
+            builder.keys(IssuerKeyCache.builder().fetcher((issuer, t) -> {
+                t.info("discovery", "keys from " + jwks + " (offline: no discovery)");
+                return keys;
+            }).build());
+        }
         try {
             List<String> trusted = new ArrayList<>(issuers);
             if (trusted.isEmpty() && claims.get("iss") instanceof String iss && iss.startsWith("https://")) {
@@ -175,6 +193,14 @@ final class VerifyCommand implements Callable<Integer> {
             return builder.build();
         } catch (IllegalArgumentException e) {
             throw new UsageError(e.getMessage(), e);
+        }
+    }
+
+    private static JWKSet readJwks(Path file) {
+        try {
+            return JWKSet.parse(Files.readString(file));
+        } catch (IOException | ParseException e) {
+            throw new UsageError("cannot read the JWKS " + file + ": " + e.getMessage(), e);
         }
     }
 
