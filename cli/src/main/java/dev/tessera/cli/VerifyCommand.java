@@ -147,7 +147,9 @@ final class VerifyCommand implements Callable<Integer> {
         } catch (TokenException e) {
             // reported by the verification itself
         }
-        Enforcer.Builder builder = Enforcer.builder().caFiles(ca.paths()).skew(skew).maxLifetime(maxLifetime);
+        // one verification per run: the verified-token cache would only cost class loading
+        Enforcer.Builder builder = Enforcer.builder().caFiles(ca.paths()).skew(skew).maxLifetime(maxLifetime)
+                .verifiedTokenCacheSize(0);
         if (jwks != null) {
             JWKSet keys = readJwks(jwks);
             builder.keys(IssuerKeyCache.builder().fetcher((issuer, t) -> {

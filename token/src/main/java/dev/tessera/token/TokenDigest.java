@@ -1,7 +1,6 @@
 package dev.tessera.token;
 
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
+import dev.tessera.token.keys.Sha256;
 import java.util.HexFormat;
 
 /**
@@ -9,14 +8,6 @@ import java.util.HexFormat;
  * themselves, and a collision would need a SHA-256 collision.
  */
 final class TokenDigest {
-    private static final ThreadLocal<MessageDigest> SHA256 = ThreadLocal.withInitial(() -> {
-        try {
-            return MessageDigest.getInstance("SHA-256");
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
-    });
-
     private final long a;
     private final long b;
     private final long c;
@@ -30,7 +21,7 @@ final class TokenDigest {
     }
 
     static TokenDigest of(byte[] token) {
-        return new TokenDigest(SHA256.get().digest(token));
+        return new TokenDigest(Sha256.digest(token));
     }
 
     /** The first 64 bits in hex: enough to tell tokens apart in logs, useless to an attacker. */

@@ -3,29 +3,19 @@ package dev.tessera.token.keys;
 import java.security.GeneralSecurityException;
 import java.security.Signature;
 
-/**
- * The two JWS algorithms SciTokens and WLCG require (and the only ones accepted): RS256 and ES256.
- *
- * <p>ES256 uses BouncyCastle's {@code SHA256withPLAIN-ECDSA}, which signs and verifies the raw
- * {@code R || S} form JWS uses (RFC 7518 §3.4) without DER transcoding.
- */
+/** The two JWS algorithms SciTokens and WLCG require, and the only ones accepted: RS256 and ES256. */
 public enum Algorithm {
-    /** RSASSA-PKCS1-v1_5 with SHA-256, RSA keys of at least 2048 bits. */
-    RS256("RSA", "SHA256withRSA", false),
-    /** ECDSA on P-256 with SHA-256, signature as 64 bytes R || S. */
-    ES256("EC", "SHA256withPLAIN-ECDSA", true);
+    /** RSASSA-PKCS1-v1_5 with SHA-256, RSA keys of at least 2048 bits (the JDK's provider). */
+    RS256("RSA"),
+    /** ECDSA on P-256 with SHA-256, signature as 64 bytes R || S (BouncyCastle's lightweight API). */
+    ES256("EC");
+
+    private static final ThreadLocal<Signature> RSA = ThreadLocal.withInitial(Algorithm::newRsaSignature);
 
     private final String keyType;
-    private final String jcaName;
-    private final boolean bouncyCastle;
-    private final ThreadLocal<Signature> signatures;
 
-    Algorithm(String keyType, String jcaName, boolean bouncyCastle) {
+    Algorithm(String keyType) {
         this.keyType = keyType;
-        this.jcaName = jcaName;
-        this.bouncyCastle = bouncyCastle;
-        // A Signature is not thread-safe and costly to look up; one per thread, re-initialised per use.
-        this.signatures = ThreadLocal.withInitial(this::newSignature);
     }
 
     /** The JCA key algorithm: {@code "RSA"} or {@code "EC"}. */
@@ -44,15 +34,14 @@ public enum Algorithm {
         return null;
     }
 
-    /** This thread's {@link Signature} for this algorithm; callers must init it before each use. */
-    Signature signature() {
-        return signatures.get();
+    /** This thread's SHA256withRSA {@link Signature} (costly to look up; callers init it before each use). */
+    static Signature rsaSignature() {
+        return RSA.get();
     }
 
-    /** A fresh {@link Signature}, for callers that keep their own. */
-    public Signature newSignature() {
+    private static Signature newRsaSignature() {
         try {
-            return bouncyCastle ? Signature.getInstance(jcaName, Crypto.BC) : Signature.getInstance(jcaName);
+            return Signature.getInstance("SHA256withRSA");
         } catch (GeneralSecurityException e) {
             throw Crypto.broken(e);
         }

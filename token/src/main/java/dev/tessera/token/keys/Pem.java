@@ -2,7 +2,6 @@ package dev.tessera.token.keys;
 
 import java.io.IOException;
 import java.io.StringReader;
-import java.math.BigInteger;
 import java.security.GeneralSecurityException;
 import java.security.KeyFactory;
 import java.security.KeyPair;
@@ -10,6 +9,7 @@ import java.security.PrivateKey;
 import java.security.PublicKey;
 import java.security.cert.CertificateException;
 import java.security.cert.X509Certificate;
+import java.security.interfaces.ECPrivateKey;
 import java.security.interfaces.RSAPrivateCrtKey;
 import java.security.spec.PKCS8EncodedKeySpec;
 import java.security.spec.RSAPublicKeySpec;
@@ -22,8 +22,6 @@ import org.bouncycastle.asn1.x9.X9ObjectIdentifiers;
 import org.bouncycastle.asn1.x509.SubjectPublicKeyInfo;
 import org.bouncycastle.cert.X509CertificateHolder;
 import org.bouncycastle.cert.jcajce.JcaX509CertificateConverter;
-import org.bouncycastle.jce.interfaces.ECPrivateKey;
-import org.bouncycastle.jce.spec.ECPublicKeySpec;
 import org.bouncycastle.openssl.PEMEncryptedKeyPair;
 import org.bouncycastle.openssl.PEMException;
 import org.bouncycastle.openssl.PEMKeyPair;
@@ -56,14 +54,14 @@ public final class Pem {
     public static KeyPair readKeyPair(String pem, char[] passphrase) throws IOException {
         Object object = firstObject(pem);
         boolean encrypted = object instanceof PEMEncryptedKeyPair || object instanceof PKCS8EncryptedPrivateKeyInfo;
-        JcaPEMKeyConverter converter = new JcaPEMKeyConverter().setProvider(Crypto.BC);
+        JcaPEMKeyConverter converter = new JcaPEMKeyConverter(); // the JDK's key factories
         try {
             if (object instanceof PEMEncryptedKeyPair legacy) {
                 object = legacy.decryptKeyPair(new JcePEMDecryptorProviderBuilder()
-                        .setProvider(Crypto.BC).build(requirePassphrase(passphrase)));
+                        .setProvider(Crypto.bouncyCastle()).build(requirePassphrase(passphrase)));
             } else if (object instanceof PKCS8EncryptedPrivateKeyInfo pkcs8) {
                 object = pkcs8.decryptPrivateKeyInfo(new JceOpenSSLPKCS8DecryptorProviderBuilder()
-                        .setProvider(Crypto.BC).build(requirePassphrase(passphrase)));
+                        .setProvider(Crypto.bouncyCastle()).build(requirePassphrase(passphrase)));
             }
             if (object instanceof PEMKeyPair pair && pair.getPublicKeyInfo() != null) {
                 return toJdk(converter.getKeyPair(pair));
@@ -169,10 +167,7 @@ public final class Pem {
                     new RSAPublicKeySpec(rsa.getModulus(), rsa.getPublicExponent()));
         }
         if (key instanceof ECPrivateKey ec) {
-            var params = ec.getParameters();
-            BigInteger d = ec.getD();
-            return KeyFactory.getInstance("EC", Crypto.BC).generatePublic(
-                    new ECPublicKeySpec(params.getG().multiply(d).normalize(), params));
+            return P256.publicKeyOf(ec);
         }
         throw new GeneralSecurityException("cannot derive the public key of a " + key.getAlgorithm() + " key");
     }

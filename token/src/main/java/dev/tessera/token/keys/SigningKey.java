@@ -8,17 +8,17 @@ import com.nimbusds.jose.jwk.JWK;
 import com.nimbusds.jose.jwk.KeyUse;
 import com.nimbusds.jose.jwk.RSAKey;
 import java.security.GeneralSecurityException;
-import java.security.KeyFactory;
 import java.security.KeyPair;
 import java.security.KeyPairGenerator;
 import java.security.PrivateKey;
 import java.security.PublicKey;
 import java.security.Signature;
+import java.security.interfaces.ECPrivateKey;
 import java.security.interfaces.ECPublicKey;
 import java.security.interfaces.RSAPublicKey;
 import java.security.spec.ECGenParameterSpec;
-import java.security.spec.PKCS8EncodedKeySpec;
 import java.util.Objects;
+import org.bouncycastle.crypto.params.ECPrivateKeyParameters;
 
 /**
  * A private key that signs tokens: key pair, algorithm and {@code kid}.
@@ -31,7 +31,7 @@ public final class SigningKey {
     private final Algorithm algorithm;
     private final PrivateKey privateKey;
     private final PublicKey publicKey;
-    private final PrivateKey signingKey;
+    private final ECPrivateKeyParameters ecKey;
 
     private SigningKey(String keyId, Algorithm algorithm, KeyPair pair) {
         this.algorithm = Objects.requireNonNull(algorithm, "algorithm");
@@ -42,7 +42,7 @@ public final class SigningKey {
             throw new IllegalArgumentException(algorithm + " needs an " + algorithm.keyType() + " private key");
         }
         this.keyId = keyId == null || keyId.isEmpty() ? thumbprint(algorithm, publicKey) : keyId;
-        this.signingKey = algorithm == Algorithm.ES256 ? toBouncyCastle(privateKey) : privateKey;
+        this.ecKey = algorithm == Algorithm.ES256 ? P256.privateParameters((ECPrivateKey) privateKey) : null;
     }
 
     /** A signing key from a key pair; {@code keyId} {@code null} means the RFC 7638 JWK thumbprint. */
@@ -93,9 +93,12 @@ public final class SigningKey {
 
     /** Signs {@code data}; for ES256 the result is the 64-byte JWS form R || S. */
     public byte[] sign(byte[] data) {
-        Signature signer = algorithm.signature();
+        if (algorithm == Algorithm.ES256) {
+            return P256.sign(ecKey, Sha256.digest(data));
+        }
+        Signature signer = Algorithm.rsaSignature();
         try {
-            signer.initSign(signingKey);
+            signer.initSign(privateKey);
             signer.update(data);
             return signer.sign();
         } catch (GeneralSecurityException e) {
@@ -126,14 +129,6 @@ public final class SigningKey {
             return publicJwk(null, algorithm, key).computeThumbprint().toString();
         } catch (JOSEException e) {
             throw new IllegalStateException(e);
-        }
-    }
-
-    private static PrivateKey toBouncyCastle(PrivateKey key) {
-        try {
-            return KeyFactory.getInstance("EC", Crypto.BC).generatePrivate(new PKCS8EncodedKeySpec(key.getEncoded()));
-        } catch (GeneralSecurityException e) {
-            throw new IllegalArgumentException("EC private key cannot be loaded: " + e.getMessage(), e);
         }
     }
 

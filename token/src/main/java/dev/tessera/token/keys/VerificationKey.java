@@ -7,18 +7,15 @@ import com.nimbusds.jose.jwk.JWK;
 import com.nimbusds.jose.jwk.KeyUse;
 import com.nimbusds.jose.jwk.RSAKey;
 import java.security.GeneralSecurityException;
-import java.security.KeyFactory;
 import java.security.PublicKey;
 import java.security.Signature;
 import java.security.interfaces.ECPublicKey;
 import java.security.interfaces.RSAPublicKey;
-import java.security.spec.X509EncodedKeySpec;
+import org.bouncycastle.crypto.params.ECPublicKeyParameters;
 
 /**
- * A public key ready to verify signatures of one algorithm, converted once when it is loaded.
- *
- * <p>EC keys are re-created as BouncyCastle key objects: handing a JDK key to the BC provider makes
- * it translate the key on every verification and loses most of BC's speed.
+ * A public key ready to verify signatures of one algorithm, converted once when it is loaded: EC keys
+ * become BouncyCastle curve points for {@link P256}, so no conversion happens per verification.
  */
 public final class VerificationKey {
     /** RFC 7518 §3.3: RSA keys for RS256 must be at least 2048 bits. */
@@ -27,11 +24,13 @@ public final class VerificationKey {
     private final String keyId;
     private final Algorithm algorithm;
     private final PublicKey key;
+    private final ECPublicKeyParameters ecKey;
 
-    private VerificationKey(String keyId, Algorithm algorithm, PublicKey key) {
+    private VerificationKey(String keyId, Algorithm algorithm, PublicKey key, ECPublicKeyParameters ecKey) {
         this.keyId = keyId;
         this.algorithm = algorithm;
         this.key = key;
+        this.ecKey = ecKey;
     }
 
     /**
@@ -48,18 +47,12 @@ public final class VerificationKey {
                 throw new IllegalArgumentException("RSA key has " + rsa.getModulus().bitLength()
                         + " bits, fewer than " + MIN_RSA_BITS);
             }
-            return new VerificationKey(keyId, algorithm, key);
+            return new VerificationKey(keyId, algorithm, key, null);
         }
         if (!(key instanceof ECPublicKey ec) || !Curve.P_256.equals(Curve.forECParameterSpec(ec.getParams()))) {
             throw new IllegalArgumentException("ES256 needs an EC key on curve P-256");
         }
-        try {
-            PublicKey bcKey = KeyFactory.getInstance("EC", Crypto.BC)
-                    .generatePublic(new X509EncodedKeySpec(key.getEncoded()));
-            return new VerificationKey(keyId, algorithm, bcKey);
-        } catch (GeneralSecurityException e) {
-            throw new IllegalArgumentException("EC key cannot be loaded: " + e.getMessage(), e);
-        }
+        return new VerificationKey(keyId, algorithm, key, P256.publicParameters(ec));
     }
 
     /**
@@ -101,17 +94,17 @@ public final class VerificationKey {
         return algorithm;
     }
 
-    /** The public key (a BouncyCastle object for EC keys). */
+    /** The public key. */
     public PublicKey publicKey() {
         return key;
     }
 
     /** Whether {@code signature} is this key's signature over {@code data[0, length)}. */
     public boolean verify(byte[] data, int length, byte[] signature) {
-        if (algorithm == Algorithm.ES256 && signature.length != 64) {
-            return false; // R || S, 32 bytes each; anything else is not an ES256 JWS signature
+        if (algorithm == Algorithm.ES256) {
+            return P256.verify(ecKey, Sha256.digest(data, length), signature);
         }
-        Signature verifier = algorithm.signature();
+        Signature verifier = Algorithm.rsaSignature();
         try {
             verifier.initVerify(key);
             verifier.update(data, 0, length);

@@ -84,7 +84,7 @@ class KeyIoTest {
     static String bcLegacyEncrypted(Object object, String passphrase) throws IOException {
         StringWriter out = new StringWriter();
         try (JcaPEMWriter writer = new JcaPEMWriter(out)) {
-            writer.writeObject(object, new JcePEMEncryptorBuilder("AES-256-CBC").setProvider(Crypto.BC)
+            writer.writeObject(object, new JcePEMEncryptorBuilder("AES-256-CBC").setProvider(Crypto.bouncyCastle())
                     .build(passphrase.toCharArray()));
         }
         return out.toString();
@@ -92,7 +92,7 @@ class KeyIoTest {
 
     static String bcEncryptedPkcs8(PrivateKey key, String passphrase) throws Exception {
         var encryptor = new JceOpenSSLPKCS8EncryptorBuilder(PKCS8Generator.AES_256_CBC)
-                .setProvider(Crypto.BC)
+                .setProvider(Crypto.bouncyCastle())
                 .setPassword(passphrase.toCharArray())
                 .build();
         PemObject object = new JcaPKCS8Generator(key, encryptor).generate();
@@ -112,7 +112,7 @@ class KeyIoTest {
 
     /** A BouncyCastle-generated pair: its SEC1 encoding carries the public key, as OpenSSL writes it. */
     static KeyPair generateWithBc(Algorithm algorithm) throws Exception {
-        KeyPairGenerator generator = KeyPairGenerator.getInstance(algorithm.keyType(), Crypto.BC);
+        KeyPairGenerator generator = KeyPairGenerator.getInstance(algorithm.keyType(), Crypto.bouncyCastle());
         if (algorithm == Algorithm.ES256) {
             generator.initialize(new ECGenParameterSpec("secp256r1"));
         } else {

@@ -1,0 +1,79 @@
+package dev.tessera.token.keys;
+
+import java.math.BigInteger;
+import java.security.GeneralSecurityException;
+import java.security.KeyFactory;
+import java.security.interfaces.ECPrivateKey;
+import java.security.interfaces.ECPublicKey;
+import java.security.spec.ECPoint;
+import java.security.spec.ECPublicKeySpec;
+import java.util.Arrays;
+import org.bouncycastle.asn1.x9.X9ECParameters;
+import org.bouncycastle.crypto.digests.SHA256Digest;
+import org.bouncycastle.crypto.ec.CustomNamedCurves;
+import org.bouncycastle.crypto.params.ECDomainParameters;
+import org.bouncycastle.crypto.params.ECPrivateKeyParameters;
+import org.bouncycastle.crypto.params.ECPublicKeyParameters;
+import org.bouncycastle.crypto.signers.ECDSASigner;
+import org.bouncycastle.crypto.signers.HMacDSAKCalculator;
+
+/**
+ * ECDSA on P-256 through BouncyCastle's lightweight API: as fast as its JCA provider (about 15k
+ * verifications/s, against SunEC's 1.2k on JDK 17), without the ~120 ms it takes to instantiate the
+ * provider, which every short-lived command would pay. Signatures are the JWS form, {@code R || S}.
+ */
+final class P256 {
+    private static final X9ECParameters CURVE = CustomNamedCurves.getByName("secp256r1");
+    private static final ECDomainParameters DOMAIN =
+            new ECDomainParameters(CURVE.getCurve(), CURVE.getG(), CURVE.getN(), CURVE.getH());
+
+    private P256() {
+    }
+
+    static ECPublicKeyParameters publicParameters(ECPublicKey key) {
+        org.bouncycastle.math.ec.ECPoint q = CURVE.getCurve().createPoint(key.getW().getAffineX(), key.getW().getAffineY());
+        if (!q.isValid()) {
+            throw new IllegalArgumentException("EC public key is not a valid P-256 point");
+        }
+        return new ECPublicKeyParameters(q, DOMAIN);
+    }
+
+    static ECPrivateKeyParameters privateParameters(ECPrivateKey key) {
+        return new ECPrivateKeyParameters(key.getS(), DOMAIN);
+    }
+
+    /** The public key of a P-256 private key: Q = d * G. */
+    static ECPublicKey publicKeyOf(ECPrivateKey key) throws GeneralSecurityException {
+        org.bouncycastle.math.ec.ECPoint q = CURVE.getG().multiply(key.getS()).normalize();
+        ECPoint w = new ECPoint(q.getAffineXCoord().toBigInteger(), q.getAffineYCoord().toBigInteger());
+        return (ECPublicKey) KeyFactory.getInstance("EC").generatePublic(new ECPublicKeySpec(w, key.getParams()));
+    }
+
+    /** Verifies a 64-byte {@code R || S} signature over a SHA-256 hash; r and s outside [1, n-1] fail. */
+    static boolean verify(ECPublicKeyParameters key, byte[] hash, byte[] signature) {
+        if (signature.length != 64) {
+            return false;
+        }
+        ECDSASigner signer = new ECDSASigner();
+        signer.init(false, key);
+        return signer.verifySignature(hash, new BigInteger(1, Arrays.copyOfRange(signature, 0, 32)),
+                new BigInteger(1, Arrays.copyOfRange(signature, 32, 64)));
+    }
+
+    /** Signs a SHA-256 hash with a deterministic nonce (RFC 6979): no dependence on the RNG at signing time. */
+    static byte[] sign(ECPrivateKeyParameters key, byte[] hash) {
+        ECDSASigner signer = new ECDSASigner(new HMacDSAKCalculator(new SHA256Digest()));
+        signer.init(true, key);
+        BigInteger[] rs = signer.generateSignature(hash);
+        byte[] out = new byte[64];
+        copyUnsigned(rs[0], out, 0);
+        copyUnsigned(rs[1], out, 32);
+        return out;
+    }
+
+    private static void copyUnsigned(BigInteger value, byte[] out, int offset) {
+        byte[] bytes = value.toByteArray(); // big-endian, maybe with a leading sign byte
+        int length = Math.min(bytes.length, 32);
+        System.arraycopy(bytes, bytes.length - length, out, offset + 32 - length, length);
+    }
+}
