@@ -14,7 +14,11 @@ import picocli.CommandLine.Spec;
 /** {@code tessera completion}: the bash completion script, generated from the command model. */
 @Command(name = "completion", mixinStandardHelpOptions = true,
         description = {"Print the bash completion script (also installed as share/bash-completion/completions/tessera).",
-                "Use: source <(tessera completion)"})
+                "Use: source <(tessera completion)"},
+        footerHeading = "%nExamples:%n",
+        footer = {
+                "  source <(tessera completion)",
+                "  tessera completion --out ~/.local/share/bash-completion/completions/tessera"})
 final class CompletionCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;

@@ -96,6 +96,9 @@ final class CreateCommand implements Callable<Integer> {
                     + Durations.format(max) + " (short-lived tokens are the point; use --force to override)");
         }
         Profile tokenProfile = profile(profile);
+        if (tokenProfile == Profile.WLCG_1 && lifetime.compareTo(Duration.ofHours(6)) > 0) {
+            err.println("warning: WLCG verifiers refuse tokens valid for more than 6 hours");
+        }
         SigningKey key = SigningKeys.load(keyFile, kid, err);
         TokenBuilder builder;
         try {
@@ -116,8 +119,9 @@ final class CreateCommand implements Callable<Integer> {
         Map<String, Object> tokenClaims;
         String token;
         try {
-            tokenClaims = builder.claims();
-            token = builder.sign();
+            TokenBuilder.Minted minted = builder.mint();
+            tokenClaims = minted.claims();
+            token = minted.token();
         } catch (IllegalStateException e) {
             throw new UsageError(e.getMessage(), e);
         }
@@ -153,6 +157,19 @@ final class CreateCommand implements Callable<Integer> {
         };
     }
 
+    private static final Map<String, String> CLAIM_OPTIONS = Map.of("iss", "--issuer", "sub", "--sub", "aud", "--aud",
+            "scope", "--scope", "wlcg.groups", "--group", "exp", "--lifetime", "nbf", "--lifetime", "iat", "--lifetime",
+            "jti", "(always random)", "ver", "--profile");
+
+    private static String checkName(String name) {
+        String option = CLAIM_OPTIONS.get(name);
+        if (option != null || "wlcg.ver".equals(name)) {
+            throw new UsageError("claim '" + name + "' is set with " + (option == null ? "--profile" : option)
+                    + ", not --claim");
+        }
+        return name;
+    }
+
     /** {@code name=value} as a string, {@code name:=json} as a JSON value. */
     static Map<String, Object> parseClaims(List<String> specs) {
         Map<String, Object> parsed = new LinkedHashMap<>();
@@ -164,13 +181,18 @@ final class CreateCommand implements Callable<Integer> {
             }
             if (typed > 0 && typed < plain) {
                 String json = spec.substring(typed + 2);
+                String name = checkName(spec.substring(0, typed));
                 try {
-                    parsed.put(spec.substring(0, typed), Json.parseObject("{\"v\":" + json + "}").get("v"));
+                    Map<String, Object> wrapper = Json.parseObject("{\"v\":" + json + "}");
+                    if (wrapper.size() != 1) { // e.g. 1,"other":2 would smuggle in a second member
+                        throw new ParseException("more than one value", 0);
+                    }
+                    parsed.put(name, wrapper.get("v"));
                 } catch (ParseException e) {
-                    throw new UsageError("claim " + spec.substring(0, typed) + ": not a JSON value: " + json, e);
+                    throw new UsageError("claim " + name + ": not a JSON value (one value expected): " + json, e);
                 }
             } else {
-                parsed.put(spec.substring(0, plain), spec.substring(plain + 1));
+                parsed.put(checkName(spec.substring(0, plain)), spec.substring(plain + 1));
             }
         }
         return parsed;

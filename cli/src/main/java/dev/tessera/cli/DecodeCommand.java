@@ -30,6 +30,8 @@ import picocli.CommandLine.Spec;
                 "  htgettoken ... && tessera decode -H - < /tmp/bt_u$(id -u)"})
 final class DecodeCommand implements Callable<Integer> {
     private static final Set<String> TIME_CLAIMS = Set.of("exp", "nbf", "iat", "auth_time");
+    /** End of year 9999: later values are shown as numbers, not dates. */
+    private static final double MAX_EPOCH = 253402300800d;
     private static final DateTimeFormatter HUMAN = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss 'UTC'")
             .withZone(ZoneOffset.UTC);
 
@@ -75,7 +77,7 @@ final class DecodeCommand implements Callable<Integer> {
         out.println(JsonText.pretty(jws.header()));
         out.println("Payload:");
         out.println(JsonText.pretty(human ? humanTimes(jws.claims(), now) : jws.claims()));
-        if (human && jws.claims().get("exp") instanceof Number exp) {
+        if (human && jws.claims().get("exp") instanceof Number exp && exp.doubleValue() < MAX_EPOCH) {
             Duration left = Duration.between(now, Instant.ofEpochSecond(exp.longValue()));
             out.println(left.isNegative() ? "Expired " + describe(left.negated()) + " ago."
                     : "Remaining lifetime: " + describe(left) + ".");
@@ -86,7 +88,7 @@ final class DecodeCommand implements Callable<Integer> {
     private static Map<String, Object> humanTimes(Map<String, Object> claims, Instant now) {
         Map<String, Object> shown = new LinkedHashMap<>(claims);
         for (String name : TIME_CLAIMS) {
-            if (claims.get(name) instanceof Number n) {
+            if (claims.get(name) instanceof Number n && n.doubleValue() >= 0 && n.doubleValue() < MAX_EPOCH) {
                 Instant t = Instant.ofEpochSecond(n.longValue());
                 Duration d = Duration.between(now, t);
                 shown.put(name, HUMAN.format(t) + (d.isNegative() ? " (" + describe(d.negated()) + " ago)"

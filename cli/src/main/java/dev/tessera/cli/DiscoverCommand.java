@@ -18,7 +18,11 @@ import picocli.CommandLine.Spec;
         description = {
                 "Show where a token-aware tool would find your bearer token, following WLCG Bearer Token",
                 "Discovery: BEARER_TOKEN, BEARER_TOKEN_FILE, $XDG_RUNTIME_DIR/bt_u$UID, /tmp/bt_u$UID.",
-                "Exit status 0 when a token is found, 1 when none is (or it is not a valid token)."})
+                "Exit status 0 when a token is found, 1 when none is (or it is not a valid token)."},
+        footerHeading = "%nExamples:%n",
+        footer = {
+                "  tessera discover",
+                "  BEARER_TOKEN_FILE=/tmp/bt_u1000-cms tessera discover --json"})
 final class DiscoverCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;

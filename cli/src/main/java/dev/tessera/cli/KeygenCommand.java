@@ -3,6 +3,7 @@ package dev.tessera.cli;
 import com.nimbusds.jose.JOSEException;
 import com.nimbusds.jose.jwk.JWK;
 import com.nimbusds.jose.jwk.JWKSet;
+import dev.tessera.token.VerifierSettings;
 import dev.tessera.token.files.PrivateFiles;
 import dev.tessera.token.jws.Json;
 import dev.tessera.token.keys.Algorithm;
@@ -70,15 +71,20 @@ final class KeygenCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws IOException {
-        if (bits < 2048) {
+        if (algorithm == Algorithm.RS256 && bits < 2048) {
             throw new UsageError("RSA keys must have at least 2048 bits");
         }
-        if (issuer != null && !issuer.startsWith("https://")) {
-            throw new UsageError("issuer must be an https URL: " + issuer);
+        SigningKey key;
+        try {
+            if (issuer != null) {
+                VerifierSettings.requireHttps(issuer);
+            }
+            SigningKey generated = SigningKey.generate(algorithm, kid, bits);
+            key = kid != null ? generated : SigningKey.of(defaultKid(generated), algorithm,
+                    new java.security.KeyPair(generated.publicKey(), generated.privateKey()));
+        } catch (IllegalArgumentException e) {
+            throw new UsageError(e.getMessage(), e);
         }
-        SigningKey generated = SigningKey.generate(algorithm, kid, bits);
-        SigningKey key = kid != null ? generated : SigningKey.of(defaultKid(generated), algorithm,
-                new java.security.KeyPair(generated.publicKey(), generated.privateKey()));
 
         Path jwksFile = out.resolve("jwks.json");
         List<JWK> keys = new ArrayList<>();

@@ -30,8 +30,10 @@ final class SigningKeys {
         try {
             String passphrase = System.getenv(PASSPHRASE_ENV);
             pair = Pem.readKeyPair(Files.readString(pemFile), passphrase == null ? null : passphrase.toCharArray());
+        } catch (java.nio.file.NoSuchFileException e) {
+            throw new UsageError("key file not found: " + pemFile, e);
         } catch (IOException e) {
-            throw new UsageError("cannot load the private key " + pemFile + ": " + e.getMessage()
+            throw new UsageError("cannot load the private key " + pemFile + ": " + FileErrors.describe(e)
                     + (e.getMessage() != null && e.getMessage().contains("passphrase") ? " (set " + PASSPHRASE_ENV + ")" : ""), e);
         }
         SigningKey anonymous;
@@ -41,7 +43,11 @@ final class SigningKeys {
             throw new UsageError("the key in " + pemFile + " cannot sign tokens: " + e.getMessage(), e);
         }
         if (kid != null) {
-            return SigningKey.of(kid, anonymous.algorithm(), pair);
+            try {
+                return SigningKey.of(kid, anonymous.algorithm(), pair);
+            } catch (IllegalArgumentException e) {
+                throw new UsageError("--kid " + kid + ": " + e.getMessage(), e);
+            }
         }
         String published = kidFromJwks(pemFile.toAbsolutePath().getParent().resolve("jwks.json"), anonymous);
         if (published != null) {

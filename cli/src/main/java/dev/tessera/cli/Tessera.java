@@ -44,7 +44,12 @@ public final class Tessera implements Runnable {
     CommandLine.Model.CommandSpec spec;
 
     public static void main(String[] args) {
-        System.exit(run(args, new PrintWriter(System.out, true), new PrintWriter(System.err, true)));
+        PrintWriter out = new PrintWriter(System.out, true);
+        PrintWriter err = new PrintWriter(System.err, true);
+        int status = run(args, out, err);
+        out.flush(); // autoflush only covers println
+        err.flush();
+        System.exit(status);
     }
 
     /** Runs the command with the given output streams and returns its exit status (for tests and embedding). */
@@ -58,13 +63,17 @@ public final class Tessera implements Runnable {
     /** The command model, with Tessera's error handling. */
     public static CommandLine commandLine() {
         CommandLine cli = new CommandLine(new Tessera());
+        cli.setUsageHelpWidth(120); // examples are printed as written, not split mid-URL
         cli.setExecutionExceptionHandler((e, commandLine, parseResult) -> {
             PrintWriter err = commandLine.getErr();
+            String name = "tessera " + commandLine.getCommandName() + ": ";
             if (e instanceof UsageError usage) {
-                err.println("tessera " + commandLine.getCommandName() + ": " + usage.getMessage());
-                return USAGE;
+                err.println(name + usage.getMessage());
+            } else if (e instanceof IOException io) {
+                err.println(name + FileErrors.describe(io));
+            } else {
+                err.println(name + "unexpected error: " + e);
             }
-            err.println("tessera " + commandLine.getCommandName() + ": unexpected error: " + e);
             return USAGE;
         });
         return cli;

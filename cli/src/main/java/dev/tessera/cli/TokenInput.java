@@ -38,6 +38,9 @@ record TokenInput(String token, String source, List<BearerTokenDiscovery.Step> d
                 throw new UsageError("cannot read standard input: " + e.getMessage(), e);
             }
         }
+        if (argument.isBlank()) {
+            throw new UsageError("the token argument is empty");
+        }
         return new TokenInput(argument.strip(), "command line", List.of());
     }
 }

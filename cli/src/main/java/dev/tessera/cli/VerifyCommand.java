@@ -65,7 +65,8 @@ final class VerifyCommand implements Callable<Integer> {
     List<String> profiles = new ArrayList<>();
 
     @Option(names = "--test", paramLabel = "AUTHZ:PATH",
-            description = "Evaluate access, e.g. read:/data/x, storage.create:/out/, compute.create (repeatable).")
+            description = "Evaluate access, e.g. read:/data/x, storage.create:/out/ (paths start with /), "
+                    + "or a named capability such as compute.create (repeatable).")
     List<String> tests = new ArrayList<>();
 
     @Option(names = "--base-path", paramLabel = "ISS=PATH", description = "Map an issuer's scopes under PATH (repeatable).")
@@ -236,10 +237,15 @@ final class VerifyCommand implements Callable<Integer> {
         out.printf("VALID: %s token from %s for %s, expires in %s%n", verified.profile().displayName(),
                 verified.issuer(), verified.subject() == null ? "(no subject)" : verified.subject(),
                 DecodeCommand.describe(left.isNegative() ? Duration.ZERO : left));
+        long denied = 0;
         for (Map<String, Object> result : results) {
             boolean allowed = (Boolean) result.get("allowed");
+            denied += allowed ? 0 : 1;
             out.printf("%s: %s: %s%n", allowed ? "ALLOWED" : "DENIED (" + result.get("reason") + ")", result.get("test"),
                     result.get("message"));
+        }
+        if (denied > 0) {
+            out.printf("Result: token valid, but %d of %d requested accesses denied%n", denied, results.size());
         }
     }
 
@@ -256,7 +262,7 @@ final class VerifyCommand implements Callable<Integer> {
             data.put("issuer", verified.issuer());
             data.put("subject", verified.subject());
             data.put("expires_at", verified.expiresAt().toString());
-            data.put("scopes", verified.scopes().toString());
+            data.put("scopes", verified.scopes().asList().stream().map(Object::toString).toList());
             data.put("claims", verified.claims());
         }
         data.put("tests", results);

@@ -17,7 +17,7 @@ public enum Reason {
     UNSUPPORTED_ALGORITHM,
     /** A header the verifier will not accept: {@code crit}, an unexpected {@code typ}, an unsafe {@code kid}. */
     INVALID_HEADER,
-    /** {@code iss} is missing, not a string, or not an https URL. */
+    /** {@code iss} is not a string, or not an https URL. */
     INVALID_ISSUER,
     /** {@code iss} is not one of the issuers this verifier trusts. */
     ISSUER_NOT_ALLOWED,

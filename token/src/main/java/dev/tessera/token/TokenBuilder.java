@@ -160,7 +160,7 @@ public final class TokenBuilder {
         return this;
     }
 
-    /** The claims the token will carry, in order. */
+    /** The claims a token would carry if signed now, in order (each call makes a new {@code jti}). */
     public Map<String, Object> claims() {
         if (issuer == null) {
             throw new IllegalStateException("issuer is required");
@@ -210,8 +210,18 @@ public final class TokenBuilder {
 
     /** Signs the token and returns its compact serialization. */
     public String sign() {
+        return mint().token();
+    }
+
+    /** A signed token together with the exact claims it carries. */
+    public record Minted(String token, Map<String, Object> claims) {
+    }
+
+    /** Signs the token and returns it with its claims ({@link #claims()} would make a new {@code jti}). */
+    public Minted mint() {
         Map<String, Object> header = new LinkedHashMap<>();
         header.put("typ", profile == Profile.AT_JWT ? "at+jwt" : type);
-        return JwsSigner.sign(key, header, claims());
+        Map<String, Object> claims = claims();
+        return new Minted(JwsSigner.sign(key, header, claims), java.util.Collections.unmodifiableMap(claims));
     }
 }

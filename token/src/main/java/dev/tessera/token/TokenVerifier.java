@@ -6,6 +6,7 @@ import com.github.benmanes.caffeine.cache.Expiry;
 import dev.tessera.token.discovery.IssuerKeyCache;
 import dev.tessera.token.jws.CompactJws;
 import dev.tessera.token.keys.Algorithm;
+import dev.tessera.token.keys.SigningKey;
 import dev.tessera.token.keys.VerificationKey;
 import dev.tessera.token.scope.InvalidScopeException;
 import dev.tessera.token.scope.ScopeSet;
@@ -188,7 +189,8 @@ public final class TokenVerifier {
         try {
             key = keys.key(issuer, kid, trace);
         } catch (TokenException e) {
-            throw fail(trace, "key", e);
+            // the key cache already traced why the issuer's keys are unavailable
+            throw e.reason() == Reason.KEYS_UNAVAILABLE ? e : fail(trace, "key", e);
         }
         if (key.algorithm() != algorithm) {
             throw fail(trace, "key", Reason.ALGORITHM_MISMATCH, "token header says " + algorithm
@@ -234,7 +236,7 @@ public final class TokenVerifier {
                     + " is not JWT or at+jwt");
         }
         Object kid = jws.header().get("kid");
-        if (kid != null && !(kid instanceof String k && isPlainKeyId(k))) {
+        if (kid != null && !(kid instanceof String k && SigningKey.isValidKeyId(k))) {
             throw fail(trace, "header", Reason.INVALID_HEADER, "header 'kid' " + SafeText.quote(kid, 40)
                     + " is not a plain key name");
         }
@@ -243,21 +245,6 @@ public final class TokenVerifier {
                     + ", typ " + (typ == null ? "(none)" : typ));
         }
         return algorithm;
-    }
-
-    /** 1-256 characters of {@code A-Z a-z 0-9 . _ ~ : + = @ -}, and no {@code ..}: never a path. */
-    private static boolean isPlainKeyId(String kid) {
-        int n = kid.length();
-        if (n == 0 || n > 256 || kid.contains("..")) {
-            return false;
-        }
-        for (int i = 0; i < n; i++) {
-            char c = kid.charAt(i);
-            if (!(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || "._~:+=@-".indexOf(c) >= 0)) {
-                return false;
-            }
-        }
-        return true;
     }
 
     private static boolean isAcceptedType(String typ) {
@@ -275,6 +262,10 @@ public final class TokenVerifier {
         }
         if (!(iss instanceof String issuer)) {
             throw fail(trace, "issuer", Reason.INVALID_ISSUER, "claim 'iss' must be a string, not " + Claims.jsonType(iss));
+        }
+        if (!issuer.startsWith("https://")) {
+            throw fail(trace, "issuer", Reason.INVALID_ISSUER, "token issuer " + SafeText.quote(issuer)
+                    + " is not an https URL, so its keys cannot be trusted");
         }
         if (!issuers.contains(issuer)) {
             throw fail(trace, "issuer", Reason.ISSUER_NOT_ALLOWED, "token issuer " + SafeText.quote(issuer)

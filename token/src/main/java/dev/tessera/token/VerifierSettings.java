@@ -161,7 +161,14 @@ public abstract class VerifierSettings<B extends VerifierSettings<B>> {
         }
     }
 
-    static String requireHttps(String issuer) {
+    /**
+     * Checks that {@code issuer} can be an issuer: an https URL with a host and no query or fragment
+     * (discovery appends to it).
+     *
+     * @return {@code issuer}
+     * @throws IllegalArgumentException naming what is wrong
+     */
+    public static String requireHttps(String issuer) {
         Objects.requireNonNull(issuer, "issuer");
         try {
             URI uri = new URI(issuer);

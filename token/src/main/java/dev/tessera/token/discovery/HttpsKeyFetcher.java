@@ -135,9 +135,6 @@ public final class HttpsKeyFetcher implements KeyFetcher {
             }
             return new Response(response.statusCode(), body);
         } catch (IOException e) {
-            if (trace.enabled()) {
-                trace.fail(step, "GET " + uri + " failed: " + describe(e));
-            }
             throw new KeyFetchException("GET " + uri + " failed: " + describe(e), e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();

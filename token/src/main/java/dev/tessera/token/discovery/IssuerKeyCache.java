@@ -170,7 +170,14 @@ public final class IssuerKeyCache {
                 throw new TokenException(Reason.KEYS_UNAVAILABLE, "keys of issuer " + SafeText.quote(issuer)
                         + " could not be fetched recently (retry after " + failedUntil + "): " + state.lastFailure);
             }
-            return fetchShared(issuer, state, null, trace);
+            try {
+                return fetchShared(issuer, state, null, trace);
+            } catch (TokenException e) {
+                if (trace.enabled()) {
+                    trace.fail("discovery", e.getMessage());
+                }
+                throw e;
+            }
         }
         if (trace.enabled()) {
             trace.info("discovery", "keys of the issuer are cached until " + entry.expiresAt()
@@ -206,7 +213,8 @@ public final class IssuerKeyCache {
             Entry kept = new Entry(stale.keys(), stale.fetchedAt(), min(retry, stale.expiresAt()), stale.expiresAt());
             state.entry = kept;
             if (trace.enabled()) {
-                trace.info("discovery", "refresh failed, using cached keys until " + stale.expiresAt());
+                trace.info("discovery", "refresh failed (" + e.getMessage() + "); using cached keys until "
+                        + stale.expiresAt());
             }
             return kept;
         }

@@ -42,7 +42,29 @@ public final class SigningKey {
             throw new IllegalArgumentException(algorithm + " needs an " + algorithm.keyType() + " private key");
         }
         this.keyId = keyId == null || keyId.isEmpty() ? thumbprint(algorithm, publicKey) : keyId;
+        if (!isValidKeyId(this.keyId)) {
+            throw new IllegalArgumentException("key id must be 1-256 characters of A-Z a-z 0-9 . _ ~ : + = @ -"
+                    + " without '..' (verifiers refuse other kids)");
+        }
         this.ecKey = algorithm == Algorithm.ES256 ? P256.privateParameters((ECPrivateKey) privateKey) : null;
+    }
+
+    /**
+     * Whether {@code kid} is a plain key name, as verifiers require: 1-256 characters of
+     * {@code A-Z a-z 0-9 . _ ~ : + = @ -} and no {@code ..}, so it can never act as a path.
+     */
+    public static boolean isValidKeyId(String kid) {
+        int n = kid.length();
+        if (n == 0 || n > 256 || kid.contains("..")) {
+            return false;
+        }
+        for (int i = 0; i < n; i++) {
+            char c = kid.charAt(i);
+            if (!(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || "._~:+=@-".indexOf(c) >= 0)) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /** A signing key from a key pair; {@code keyId} {@code null} means the RFC 7638 JWK thumbprint. */
