@@ -54,6 +54,38 @@ final class Cli {
         return new Result(exit, out.toString(), err.toString());
     }
 
+    /** Variables a test process never inherits from the developer's environment. */
+    static final List<String> SCRUBBED = List.of("BEARER_TOKEN", "BEARER_TOKEN_FILE", "XDG_RUNTIME_DIR",
+            "TESSERA_CA_FILE", "TESSERA_KEY_PASSPHRASE", "TESSERA_MAX_LIFETIME", "TESSERA_CDS", "JAVA_OPTS",
+            "JAVA_TOOL_OPTIONS", "JDK_JAVA_OPTIONS", "_JAVA_OPTIONS");
+
+    /**
+     * Runs {@code command} as a process with a scrubbed environment plus {@code env}, {@code stdin} on its
+     * standard input (or /dev/null), and captures its output through files in {@code dir}.
+     */
+    static Result process(List<String> command, Map<String, String> env, String stdin, Path dir) throws Exception {
+        ProcessBuilder builder = new ProcessBuilder(command);
+        SCRUBBED.forEach(builder.environment()::remove);
+        builder.environment().putAll(env);
+        Path out = dir.resolve("stdout-" + System.nanoTime());
+        Path err = dir.resolve("stderr-" + System.nanoTime());
+        builder.redirectOutput(out.toFile()).redirectError(err.toFile());
+        if (stdin == null) {
+            builder.redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
+        }
+        Process process = builder.start();
+        if (stdin != null) {
+            try (java.io.OutputStream in = process.getOutputStream()) {
+                in.write(stdin.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+            }
+        }
+        if (!process.waitFor(120, java.util.concurrent.TimeUnit.SECONDS)) {
+            process.destroyForcibly();
+            throw new AssertionError(String.join(" ", command) + " did not finish");
+        }
+        return new Result(process.exitValue(), Files.readString(out), Files.readString(err));
+    }
+
     /** The POSIX mode of a file as {@code rw-r--r--}. */
     static String mode(Path file) {
         try {

@@ -43,9 +43,6 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class CliProcessTest {
     static final String AUDIENCE = "https://storage.example.org";
-    static final List<String> CONTROLLED = List.of("BEARER_TOKEN", "BEARER_TOKEN_FILE", "XDG_RUNTIME_DIR",
-            "TESSERA_CA_FILE", "TESSERA_KEY_PASSPHRASE", "TESSERA_MAX_LIFETIME", "JAVA_TOOL_OPTIONS", "JDK_JAVA_OPTIONS",
-            "_JAVA_OPTIONS");
 
     @TempDir
     static Path shared;
@@ -110,26 +107,8 @@ class CliProcessTest {
                 "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-cp", System.getProperty("java.class.path"),
                 "dev.tessera.cli.Tessera"));
         command.addAll(List.of(args));
-        ProcessBuilder builder = new ProcessBuilder(command);
-        CONTROLLED.forEach(builder.environment()::remove);
-        builder.environment().putAll(env);
-        Path out = dir.resolve("stdout-" + System.nanoTime());
-        Path err = dir.resolve("stderr-" + System.nanoTime());
-        builder.redirectOutput(out.toFile()).redirectError(err.toFile());
-        if (stdin == null) {
-            builder.redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
-        }
-        Process process = builder.start();
-        if (stdin != null) {
-            try (OutputStream in = process.getOutputStream()) {
-                in.write(stdin.getBytes(StandardCharsets.UTF_8));
-            }
-        }
-        if (!process.waitFor(120, TimeUnit.SECONDS)) {
-            process.destroyForcibly();
-            throw new AssertionError("tessera " + String.join(" ", args) + " did not finish");
-        }
-        return new Run(process.exitValue(), Files.readString(out), Files.readString(err));
+        Cli.Result r = Cli.process(command, env, stdin, dir);
+        return new Run(r.exit(), r.out(), r.err());
     }
 
     Run run(String... args) throws Exception {

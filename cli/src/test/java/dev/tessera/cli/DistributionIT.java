@@ -69,30 +69,8 @@ class DistributionIT {
     Run tesseraWithInput(String stdin, String... args) throws Exception {
         List<String> command = new ArrayList<>(List.of(launcher.toString()));
         command.addAll(List.of(args));
-        ProcessBuilder builder = new ProcessBuilder(command);
-        for (String name : List.of("BEARER_TOKEN", "BEARER_TOKEN_FILE", "XDG_RUNTIME_DIR", "TESSERA_CA_FILE",
-                "TESSERA_KEY_PASSPHRASE", "TESSERA_MAX_LIFETIME", "TESSERA_CDS", "JAVA_OPTS", "JAVA_TOOL_OPTIONS",
-                "JDK_JAVA_OPTIONS", "_JAVA_OPTIONS")) {
-            builder.environment().remove(name);
-        }
-        builder.environment().putAll(env);
-        Path out = dir.resolve("stdout-" + System.nanoTime());
-        Path err = dir.resolve("stderr-" + System.nanoTime());
-        builder.redirectOutput(out.toFile()).redirectError(err.toFile());
-        if (stdin == null) {
-            builder.redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")));
-        }
-        Process process = builder.start();
-        if (stdin != null) {
-            try (OutputStream in = process.getOutputStream()) {
-                in.write(stdin.getBytes(StandardCharsets.UTF_8));
-            }
-        }
-        if (!process.waitFor(120, TimeUnit.SECONDS)) {
-            process.destroyForcibly();
-            throw new AssertionError("bin/tessera " + String.join(" ", args) + " did not finish");
-        }
-        return new Run(process.exitValue(), Files.readString(out), Files.readString(err));
+        Cli.Result r = Cli.process(command, env, stdin, dir);
+        return new Run(r.exit(), r.out(), r.err());
     }
 
     Run tessera(String... args) throws Exception {
