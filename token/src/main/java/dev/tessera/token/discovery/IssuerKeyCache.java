@@ -122,7 +122,7 @@ public final class IssuerKeyCache {
     /** Stores keys for an issuer as if just fetched (pre-seeding, e.g. for an offline verifier). */
     public void put(String issuer, JWKSet jwks) {
         IssuerState state = state(issuer);
-        state.entry = newEntry(issuer, IssuerKeys.of(jwks), clock.instant());
+        state.entry = newEntry(IssuerKeys.of(jwks), clock.instant());
         state.failedUntil = null;
     }
 
@@ -273,7 +273,7 @@ public final class IssuerKeyCache {
             }
             JWKSet jwks = fetcher.fetch(issuer, trace);
             Instant now = clock.instant();
-            Entry entry = newEntry(issuer, IssuerKeys.of(jwks), now);
+            Entry entry = newEntry(IssuerKeys.of(jwks), now);
             state.entry = entry;
             state.failedUntil = null;
             if (trace.enabled() && !entry.keys().skipped().isEmpty()) {
@@ -297,7 +297,7 @@ public final class IssuerKeyCache {
         }
     }
 
-    private Entry newEntry(String issuer, IssuerKeys keys, Instant now) {
+    private Entry newEntry(IssuerKeys keys, Instant now) {
         return new Entry(keys, now, now.plus(refreshInterval), now.plus(expiry));
     }
 
