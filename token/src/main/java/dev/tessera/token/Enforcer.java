@@ -67,6 +67,12 @@ public final class Enforcer {
             return this;
         }
 
+        /** As {@link #issuer(String, String)}, accepting this issuer's tokens for {@code audiences} only. */
+        public Builder issuer(String issuer, String basePath, java.util.Collection<String> audiences) {
+            issuer(issuer, basePath);
+            return issuer(issuer, audiences);
+        }
+
         public Enforcer build() {
             return new Enforcer(this);
         }

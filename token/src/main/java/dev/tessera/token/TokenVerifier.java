@@ -44,6 +44,7 @@ public final class TokenVerifier {
 
     private final Set<String> issuers;
     private final Set<String> audiences;
+    private final Map<String, Set<String>> issuerAudiences;
     private final EnumSet<Profile> profiles;
     private final Clock clock;
     private final Duration skew;
@@ -59,6 +60,9 @@ public final class TokenVerifier {
         }
         this.issuers = Set.copyOf(s.issuers);
         this.audiences = Set.copyOf(s.audiences);
+        Map<String, Set<String>> perIssuer = new java.util.HashMap<>();
+        s.issuerAudiences.forEach((issuer, accepted) -> perIssuer.put(issuer, Set.copyOf(accepted)));
+        this.issuerAudiences = Map.copyOf(perIssuer);
         this.profiles = EnumSet.copyOf(s.profiles);
         this.clock = s.clock;
         this.skew = s.skew;
@@ -101,9 +105,14 @@ public final class TokenVerifier {
         return issuers;
     }
 
-    /** The audiences this verifier accepts. */
+    /** The audiences this verifier accepts (for issuers without audiences of their own). */
     public Set<String> audiences() {
         return audiences;
+    }
+
+    /** The audiences accepted for tokens of {@code issuer}. */
+    public Set<String> audiences(String issuer) {
+        return issuerAudiences.getOrDefault(issuer, audiences);
     }
 
     Instant clockInstant() {
@@ -469,6 +478,7 @@ public final class TokenVerifier {
     }
 
     private void checkAudience(VerifiedToken token, Trace trace) throws TokenException {
+        Set<String> audiences = audiences(token.issuer());
         List<String> aud = token.audience();
         if (aud.isEmpty()) {
             if (!audiences.isEmpty()) {

@@ -13,8 +13,10 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.EnumSet;
+import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 
@@ -32,6 +34,7 @@ public abstract class VerifierSettings<B extends VerifierSettings<B>> {
 
     final Set<String> issuers = new LinkedHashSet<>();
     final Set<String> audiences = new LinkedHashSet<>();
+    final Map<String, Set<String>> issuerAudiences = new LinkedHashMap<>();
     EnumSet<Profile> profiles = EnumSet.allOf(Profile.class);
     Clock clock = Clock.systemUTC();
     Duration skew = DEFAULT_SKEW;
@@ -53,6 +56,20 @@ public abstract class VerifierSettings<B extends VerifierSettings<B>> {
         return self();
     }
 
+    /**
+     * Trusts tokens from this issuer when they are for one of {@code audiences}, which replace, for this
+     * issuer, the audiences set with {@link #audience}.
+     */
+    public B issuer(String issuer, Collection<String> audiences) {
+        issuer(issuer);
+        Set<String> accepted = new LinkedHashSet<>();
+        for (String audience : audiences) {
+            accepted.add(checkAudience(audience));
+        }
+        issuerAudiences.put(issuer, accepted);
+        return self();
+    }
+
     public B issuers(Collection<String> issuers) {
         issuers.forEach(this::issuer);
         return self();
@@ -63,6 +80,11 @@ public abstract class VerifierSettings<B extends VerifierSettings<B>> {
      * profile's "any" value are accepted too; the verifier's own audience may never be such a wildcard.
      */
     public B audience(String audience) {
+        audiences.add(checkAudience(audience));
+        return self();
+    }
+
+    private static String checkAudience(String audience) {
         Objects.requireNonNull(audience, "audience");
         for (Profile profile : Profile.values()) {
             if (audience.equals(profile.anyAudience())) {
@@ -72,8 +94,7 @@ public abstract class VerifierSettings<B extends VerifierSettings<B>> {
         if (audience.isBlank()) {
             throw new IllegalArgumentException("audience must not be blank");
         }
-        audiences.add(audience);
-        return self();
+        return audience;
     }
 
     public B audiences(Collection<String> audiences) {
