@@ -1,0 +1,92 @@
+package dev.tessera.web;
+
+import java.lang.reflect.RecordComponent;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Collection;
+import java.util.Locale;
+import java.util.Map;
+import tools.jackson.core.JacksonException;
+import tools.jackson.databind.DeserializationFeature;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.PropertyNamingStrategies;
+import tools.jackson.databind.json.JsonMapper;
+import tools.jackson.databind.node.ArrayNode;
+import tools.jackson.databind.node.ObjectNode;
+import tools.jackson.dataformat.yaml.YAMLMapper;
+
+/**
+ * Server configuration: a YAML file mapped onto a record (keys in snake_case, unknown keys are an
+ * error naming the key), then top-level keys overridden by {@code TESSERA_<KEY>} environment variables
+ * (a list takes comma-separated values). A missing file means "defaults plus environment".
+ */
+public final class ConfigFiles {
+    private static final YAMLMapper YAML = YAMLMapper.builder()
+            .propertyNamingStrategy(PropertyNamingStrategies.SNAKE_CASE)
+            .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
+            .build();
+
+    private ConfigFiles() {
+    }
+
+    /**
+     * Reads {@code type} from {@code file} (may be {@code null}) and {@code env}.
+     *
+     * @throws IllegalArgumentException with the file, the key and what is wrong
+     */
+    public static <T extends Record> T load(Path file, Class<T> type, Map<String, String> env) {
+        String where = file == null ? "configuration" : file.toString();
+        try {
+            ObjectNode root;
+            if (file == null) {
+                root = YAML.createObjectNode();
+            } else {
+                if (!Files.isRegularFile(file)) {
+                    throw new IllegalArgumentException("configuration file not found: " + file);
+                }
+                JsonNode tree = YAML.readTree(file.toFile());
+                if (tree == null || tree.isMissingNode() || tree.isNull()) {
+                    root = YAML.createObjectNode();
+                } else if (tree instanceof ObjectNode object) {
+                    root = object;
+                } else {
+                    throw new IllegalArgumentException(where + ": the top level must be a mapping of keys to values");
+                }
+            }
+            applyEnvironment(root, type, env);
+            return YAML.treeToValue(root, type);
+        } catch (JacksonException e) {
+            throw new IllegalArgumentException(where + ": " + e.getOriginalMessage()
+                    + (e.getLocation() == null ? "" : " (line " + e.getLocation().getLineNr() + ")"), e);
+        }
+    }
+
+    private static void applyEnvironment(ObjectNode root, Class<? extends Record> type, Map<String, String> env) {
+        for (RecordComponent component : type.getRecordComponents()) {
+            String key = snake(component.getName());
+            String value = env.get("TESSERA_" + key.toUpperCase(Locale.ROOT));
+            if (value == null) {
+                continue;
+            }
+            if (Collection.class.isAssignableFrom(component.getType())) {
+                ArrayNode list = root.putArray(key);
+                for (String item : value.split(",")) {
+                    if (!item.isBlank()) {
+                        list.add(item.strip());
+                    }
+                }
+            } else {
+                root.put(key, value);
+            }
+        }
+    }
+
+    private static String snake(String camel) {
+        return camel.replaceAll("([a-z0-9])([A-Z])", "$1_$2").toLowerCase(Locale.ROOT);
+    }
+
+    /** A JSON mapper with the same conventions, for admin APIs and JSON files. */
+    public static JsonMapper json() {
+        return JsonMapper.builder().propertyNamingStrategy(PropertyNamingStrategies.SNAKE_CASE).build();
+    }
+}
