@@ -23,6 +23,7 @@ import picocli.CommandLine.Command;
                 DecodeCommand.class,
                 VerifyCommand.class,
                 DiscoverCommand.class,
+                StorageCommand.class,
                 CompletionCommand.class,
                 CommandLine.HelpCommand.class},
         footerHeading = "%nExamples:%n",

@@ -32,7 +32,7 @@ public final class SafeText {
     }
 
     /** Escapes control characters and truncates a whole message to {@link #MAX_MESSAGE}. */
-    static String bound(String message) {
+    public static String bound(String message) {
         if (message == null) {
             return null;
         }

@@ -1,0 +1,98 @@
+package dev.tessera.cli;
+
+import dev.tessera.storage.StorageConfig;
+import dev.tessera.storage.StorageServer;
+import dev.tessera.web.ConfigFiles;
+import dev.tessera.web.HttpServer;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/** {@code tessera storage}: the token-aware HTTP/WebDAV data service. */
+@Command(name = "storage", mixinStandardHelpOptions = true,
+        description = {
+                "Serve a directory over HTTPS (HTTP/1.1 and HTTP/2) and WebDAV to holders of tokens from trusted issuers.",
+                "Reading needs read or storage.read; creating needs storage.create; replacing and deleting need",
+                "write or storage.modify. Scope paths are relative to each issuer's base path. Stops gracefully on SIGTERM."},
+        footerHeading = "%nExamples:%n",
+        footer = {
+                "  tessera storage --root /srv/data --trust https://cilogon.org/igwn=/igwn --audience https://data.example.org",
+                "  tessera storage --config /etc/tessera/storage.yaml",
+                "  curl -H \"Authorization: Bearer $(cat $BEARER_TOKEN_FILE)\" https://localhost:8444/igwn/frames/H1.gwf",
+                "",
+                "Also /healthz, /readyz and /metrics (Prometheus). Every YAML key can be set as TESSERA_<KEY>."})
+final class StorageCommand implements Callable<Integer> {
+    @Spec
+    CommandSpec spec;
+
+    @Mixin
+    ServerOptions server;
+
+    @Option(names = "--root", paramLabel = "DIR", description = "The directory to serve.")
+    Path root;
+
+    @Option(names = "--trust", paramLabel = "ISSUER_URL[=BASE_PATH]",
+            description = "Trust tokens from this issuer, its scopes mapped under BASE_PATH (default /); repeatable.")
+    List<String> trust = new ArrayList<>();
+
+    @Option(names = "--audience", paramLabel = "A", description = "This service's audience (repeatable).")
+    List<String> audiences = new ArrayList<>();
+
+    @Mixin
+    CaOptions ca;
+
+    @Override
+    public Integer call() throws Exception {
+        StorageConfig config = config();
+        HttpServer running = StorageServer.start(config);
+        PrintWriter out = spec.commandLine().getOut();
+        out.printf("Tessera storage serving %s at %s%n", config.root().toAbsolutePath(), running.url());
+        for (StorageConfig.Issuer issuer : config.issuers()) {
+            out.printf("  trusting %s, scopes under %s%n", issuer.url(), issuer.basePath());
+        }
+        out.printf("  audiences %s; TLS certificate %s%n", String.join(", ", config.audiences()),
+                config.tlsCert() != null ? config.tlsCert() : config.data().resolve("tls/server.pem") + " (self-signed)");
+        out.flush();
+        running.join();
+        return 0;
+    }
+
+    StorageConfig config() {
+        StorageConfig file;
+        try {
+            file = ConfigFiles.load(server.config, StorageConfig.class, System.getenv());
+        } catch (IllegalArgumentException e) {
+            throw new UsageError(e.getMessage(), e);
+        }
+        List<StorageConfig.Issuer> issuers = new ArrayList<>(file.issuers());
+        for (String entry : trust) {
+            int eq = entry.indexOf('=');
+            issuers.add(new StorageConfig.Issuer(eq < 0 ? entry : entry.substring(0, eq),
+                    eq < 0 ? "/" : entry.substring(eq + 1), List.of(), List.of(), null));
+        }
+        List<String> allAudiences = new ArrayList<>(file.audiences());
+        allAudiences.addAll(audiences);
+        List<Path> caFiles = new ArrayList<>(file.caFiles());
+        caFiles.addAll(ca.paths());
+        StorageConfig merged = new StorageConfig(
+                root != null ? root : file.root(),
+                server.data != null ? server.data : file.data() != null ? file.data() : ServerOptions.defaultData("storage"),
+                server.host != null ? server.host : file.host(),
+                server.port != null ? server.port : file.port(),
+                server.cert != null ? server.cert : file.tlsCert(),
+                server.key != null ? server.key : file.tlsKey(),
+                caFiles, allAudiences, issuers);
+        try {
+            return merged.validate();
+        } catch (IllegalArgumentException e) {
+            throw new UsageError(e.getMessage(), e);
+        }
+    }
+}
