@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # interop/setup.sh - prepares this machine for the interop tests (run as root, Debian 12):
-#   * installs the third-party peers from Debian: scitokens-cpp (CLI + C library), PyJWT;
+#   * installs the third-party peers from Debian: scitokens-cpp (CLI + C library), PyJWT, curl, davix,
+#     nginx, wrk, XRootD with its SciTokens plugin;
 #   * creates a test CA in $TESSERA_INTEROP_HOME/ca (default /tmp/tessera-interop/ca) and installs
 #     it into the system trust store, which libcurl (and so scitokens-cpp) reads. The Java tests
 #     issue their loopback server certificates from this CA.
@@ -11,8 +12,10 @@ HOME_DIR="${TESSERA_INTEROP_HOME:-/tmp/tessera-interop}"
 CA_DIR="$HOME_DIR/ca"
 TRUST_FILE=/usr/local/share/ca-certificates/tessera-interop-ca.crt
 PACKAGES=(scitokens-cpp libscitokens0 libscitokens-dev g++ python3 python3-jwt python3-cryptography
-          openssl ca-certificates)
-BINARIES=(scitokens-create scitokens-verify scitokens-list-access scitokens-test-access g++ openssl /usr/bin/python3)
+          openssl ca-certificates curl davix nginx wrk
+          xrootd-server xrootd-server-plugins xrootd-client xrootd-scitokens-plugins)
+BINARIES=(scitokens-create scitokens-verify scitokens-list-access scitokens-test-access g++ openssl /usr/bin/python3
+          curl davix-get davix-put davix-ls nginx wrk xrootd xrdcp)
 
 log() { printf '[interop/setup] %s\n' "$*" >&2; }
 die() { log "ERROR: $*"; exit 1; }
@@ -21,6 +24,8 @@ missing_binaries() {
   local b missing=()
   for b in "${BINARIES[@]}"; do command -v "$b" >/dev/null 2>&1 || missing+=("$b"); done
   [ -e /usr/include/scitokens/scitokens.h ] || missing+=(libscitokens-dev)
+  ls /usr/lib/x86_64-linux-gnu/libXrdAccSciTokens-5.so /usr/lib/*/libXrdAccSciTokens-5.so >/dev/null 2>&1 \
+    || missing+=(xrootd-scitokens-plugins)
   /usr/bin/python3 -c 'import jwt, cryptography' 2>/dev/null || missing+=(python3-jwt)
   printf '%s\n' "${missing[@]}"
 }
@@ -74,5 +79,6 @@ trust_ca() {
 install_peers
 make_ca
 trust_ca
-dpkg-query -W -f='${Package} ${Version}\n' scitokens-cpp libscitokens-dev python3-jwt 2>/dev/null | sed 's/^/[interop\/setup] peer: /' >&2
+dpkg-query -W -f='${Package} ${Version}\n' scitokens-cpp libscitokens-dev python3-jwt davix nginx xrootd-server \
+  xrootd-scitokens-plugins wrk 2>/dev/null | sed 's/^/[interop\/setup] peer: /' >&2
 log "ready: TESSERA_INTEROP_HOME=$HOME_DIR"

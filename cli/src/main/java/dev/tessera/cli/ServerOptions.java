@@ -24,6 +24,26 @@ final class ServerOptions {
     @Option(names = "--key", paramLabel = "PEM", description = "TLS private key, with --cert.")
     Path key;
 
+    Path data(Path fromFile, String server) {
+        return data != null ? data : fromFile != null ? fromFile : defaultData(server);
+    }
+
+    String host(String fromFile) {
+        return host != null ? host : fromFile;
+    }
+
+    Integer port(Integer fromFile) {
+        return port != null ? port : fromFile;
+    }
+
+    Path cert(Path fromFile) {
+        return cert != null ? cert : fromFile;
+    }
+
+    Path key(Path fromFile) {
+        return key != null ? key : fromFile;
+    }
+
     /** {@code $XDG_DATA_HOME/tessera/NAME}, else {@code ~/.local/share/tessera/NAME}. */
     static Path defaultData(String name) {
         String xdg = System.getenv("XDG_DATA_HOME");

@@ -4,9 +4,9 @@ import dev.tessera.storage.StorageConfig;
 import dev.tessera.storage.StorageServer;
 import dev.tessera.web.ConfigFiles;
 import dev.tessera.web.HttpServer;
+import dev.tessera.web.TrustedIssuer;
 import java.io.PrintWriter;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -38,23 +38,21 @@ final class StorageCommand implements Callable<Integer> {
     @Option(names = "--root", paramLabel = "DIR", description = "The directory to serve.")
     Path root;
 
-    @Option(names = "--trust", paramLabel = "ISSUER_URL[=BASE_PATH]",
-            description = "Trust tokens from this issuer, its scopes mapped under BASE_PATH (default /); repeatable.")
-    List<String> trust = new ArrayList<>();
-
-    @Option(names = "--audience", paramLabel = "A", description = "This service's audience (repeatable).")
-    List<String> audiences = new ArrayList<>();
-
     @Mixin
-    CaOptions ca;
+    TrustOptions trust;
 
     @Override
     public Integer call() throws Exception {
         StorageConfig config = config();
-        HttpServer running = StorageServer.start(config);
+        HttpServer running;
+        try {
+            running = StorageServer.start(config);
+        } catch (IllegalArgumentException e) {
+            throw new UsageError(e.getMessage(), e);
+        }
         PrintWriter out = spec.commandLine().getOut();
         out.printf("Tessera storage serving %s at %s%n", config.root().toAbsolutePath(), running.url());
-        for (StorageConfig.Issuer issuer : config.issuers()) {
+        for (TrustedIssuer issuer : config.issuers()) {
             out.printf("  trusting %s, scopes under %s%n", issuer.url(), issuer.basePath());
         }
         out.printf("  audiences %s; TLS certificate %s%n", String.join(", ", config.audiences()),
@@ -71,24 +69,9 @@ final class StorageCommand implements Callable<Integer> {
         } catch (IllegalArgumentException e) {
             throw new UsageError(e.getMessage(), e);
         }
-        List<StorageConfig.Issuer> issuers = new ArrayList<>(file.issuers());
-        for (String entry : trust) {
-            int eq = entry.indexOf('=');
-            issuers.add(new StorageConfig.Issuer(eq < 0 ? entry : entry.substring(0, eq),
-                    eq < 0 ? "/" : entry.substring(eq + 1), List.of(), List.of(), null));
-        }
-        List<String> allAudiences = new ArrayList<>(file.audiences());
-        allAudiences.addAll(audiences);
-        List<Path> caFiles = new ArrayList<>(file.caFiles());
-        caFiles.addAll(ca.paths());
-        StorageConfig merged = new StorageConfig(
-                root != null ? root : file.root(),
-                server.data != null ? server.data : file.data() != null ? file.data() : ServerOptions.defaultData("storage"),
-                server.host != null ? server.host : file.host(),
-                server.port != null ? server.port : file.port(),
-                server.cert != null ? server.cert : file.tlsCert(),
-                server.key != null ? server.key : file.tlsKey(),
-                caFiles, allAudiences, issuers);
+        StorageConfig merged = new StorageConfig(root != null ? root : file.root(), server.data(file.data(), "storage"),
+                server.host(file.host()), server.port(file.port()), server.cert(file.tlsCert()), server.key(file.tlsKey()),
+                trust.caFiles(file.caFiles()), trust.audiences(file.audiences()), trust.issuers(file.issuers()));
         try {
             return merged.validate();
         } catch (IllegalArgumentException e) {

@@ -24,6 +24,7 @@ import picocli.CommandLine.Command;
                 VerifyCommand.class,
                 DiscoverCommand.class,
                 StorageCommand.class,
+                GatewayCommand.class,
                 CompletionCommand.class,
                 CommandLine.HelpCommand.class},
         footerHeading = "%nExamples:%n",

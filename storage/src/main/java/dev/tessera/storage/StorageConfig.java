@@ -1,5 +1,6 @@
 package dev.tessera.storage;
 
+import dev.tessera.web.TrustedIssuer;
 import java.nio.file.Path;
 import java.util.List;
 
@@ -35,17 +36,7 @@ import java.util.List;
  * @param issuers the trusted issuers
  */
 public record StorageConfig(Path root, Path data, String host, Integer port, Path tlsCert, Path tlsKey,
-                            List<Path> caFiles, List<String> audiences, List<Issuer> issuers) {
-
-    /** One trusted issuer. */
-    public record Issuer(String url, String basePath, List<String> audiences, List<String> restrictedPaths,
-                         Path mapfile) {
-        public Issuer {
-            basePath = basePath == null ? "/" : basePath;
-            audiences = audiences == null ? List.of() : List.copyOf(audiences);
-            restrictedPaths = restrictedPaths == null ? List.of() : List.copyOf(restrictedPaths);
-        }
-    }
+                            List<Path> caFiles, List<String> audiences, List<TrustedIssuer> issuers) {
 
     public StorageConfig {
         host = host == null ? "localhost" : host;
@@ -63,20 +54,8 @@ public record StorageConfig(Path root, Path data, String host, Integer port, Pat
         if (data == null) {
             throw new IllegalArgumentException("no data directory (--data or data:)");
         }
-        if (issuers.isEmpty()) {
-            throw new IllegalArgumentException("no trusted issuer (--trust ISSUER_URL[=BASE_PATH] or issuers:)");
-        }
         if ((tlsCert == null) != (tlsKey == null)) {
             throw new IllegalArgumentException("tls_cert and tls_key go together");
-        }
-        for (Issuer issuer : issuers) {
-            if (issuer.url() == null) {
-                throw new IllegalArgumentException("an issuer has no url");
-            }
-            if (audiences.isEmpty() && issuer.audiences().isEmpty()) {
-                throw new IllegalArgumentException("issuer " + issuer.url() + " has no audience: a service must name "
-                        + "itself (--audience or audiences:)");
-            }
         }
         return this;
     }

@@ -5,6 +5,7 @@ import dev.tessera.storage.service.Access;
 import dev.tessera.storage.service.FileTree;
 import dev.tessera.web.HttpServer;
 import dev.tessera.web.ServerTls;
+import dev.tessera.web.TokenTrust;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.io.IOException;
@@ -22,7 +23,8 @@ public final class StorageServer {
         ServerTls tls = config.tlsCert() != null ? new ServerTls(config.tlsCert(), config.tlsKey())
                 : ServerTls.selfSigned(config.data());
         PrometheusMeterRegistry metrics = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
-        StorageHandler handler = new StorageHandler(new Access(config), new FileTree(config.root()), metrics);
+        TokenTrust trust = new TokenTrust(config.issuers(), config.audiences(), config.caFiles());
+        StorageHandler handler = new StorageHandler(new Access(trust), new FileTree(config.root()), metrics);
         return HttpServer.builder().name("storage").host(config.host()).port(config.port()).tls(tls)
                 .metrics(metrics).handler(handler).build().start();
     }

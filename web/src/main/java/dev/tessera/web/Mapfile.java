@@ -1,7 +1,6 @@
-package dev.tessera.storage.service;
+package dev.tessera.web;
 
 import dev.tessera.token.VerifiedToken;
-import dev.tessera.web.ConfigFiles;
 import java.nio.file.Path;
 import java.util.List;
 import tools.jackson.core.JacksonException;

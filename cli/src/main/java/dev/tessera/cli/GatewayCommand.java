@@ -1,0 +1,80 @@
+package dev.tessera.cli;
+
+import dev.tessera.gateway.GatewayConfig;
+import dev.tessera.gateway.GatewayServer;
+import dev.tessera.web.ConfigFiles;
+import dev.tessera.web.HttpServer;
+import dev.tessera.web.TrustedIssuer;
+import java.io.PrintWriter;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/** {@code tessera gateway}: token decisions for nginx {@code auth_request} in front of any web service. */
+@Command(name = "gateway", mixinStandardHelpOptions = true,
+        description = {
+                "Answer nginx auth_request subrequests (GET /auth) with token decisions, so any web service behind nginx",
+                "is guarded by capability tokens: named scopes (?scope=read:tap&satisfy=any) or path checks on",
+                "X-Original-URI (?authz=read, or from X-Original-Method). 200 carries X-Auth-Request-User, -Email, -Uid,",
+                "-Groups and -Scopes; 401 carries the WWW-Authenticate challenge; 403 means not enough scope."},
+        footerHeading = "%nExamples:%n",
+        footer = {
+                "  tessera gateway --trust https://tokens.example.org/rubin --audience https://portal.example.org",
+                "  tessera gateway --config /etc/tessera/gateway.yaml --prefix /files",
+                "",
+                "nginx:  location / { auth_request /auth; ... }",
+                "        location = /auth { internal; proxy_pass https://127.0.0.1:8445/auth$is_args$args;",
+                "                           proxy_set_header X-Original-URI $request_uri;",
+                "                           proxy_set_header X-Original-Method $request_method; }",
+                "(complete, tested configuration: docs/gateway.md)"})
+final class GatewayCommand implements Callable<Integer> {
+    @Spec
+    CommandSpec spec;
+
+    @Mixin
+    ServerOptions server;
+
+    @Mixin
+    TrustOptions trust;
+
+    @Option(names = "--prefix", paramLabel = "PATH", description = "Removed from X-Original-URI before path checks.")
+    String prefix;
+
+    @Option(names = "--pass-token", description = "Also return the caller's token as X-Auth-Request-Token.")
+    Boolean passToken;
+
+    @Override
+    public Integer call() throws Exception {
+        GatewayConfig config = config();
+        HttpServer running;
+        try {
+            running = GatewayServer.start(config);
+        } catch (IllegalArgumentException e) {
+            throw new UsageError(e.getMessage(), e);
+        }
+        PrintWriter out = spec.commandLine().getOut();
+        out.printf("Tessera gateway answering auth_request at %s/auth%n", running.url());
+        for (TrustedIssuer issuer : config.issuers()) {
+            out.printf("  trusting %s, scopes under %s%n", issuer.url(), issuer.basePath());
+        }
+        out.flush();
+        running.join();
+        return 0;
+    }
+
+    GatewayConfig config() {
+        try {
+            GatewayConfig file = ConfigFiles.load(server.config, GatewayConfig.class, System.getenv());
+            return new GatewayConfig(server.data(file.data(), "gateway"), server.host(file.host()),
+                    server.port(file.port()), server.cert(file.tlsCert()), server.key(file.tlsKey()),
+                    trust.caFiles(file.caFiles()), trust.audiences(file.audiences()), trust.issuers(file.issuers()),
+                    prefix != null ? prefix : file.prefix(), file.userClaim(), file.emailClaim(), file.uidClaim(),
+                    file.groupsClaim(), passToken != null ? passToken : file.passToken()).validate();
+        } catch (IllegalArgumentException e) {
+            throw new UsageError(e.getMessage(), e);
+        }
+    }
+}

@@ -1,0 +1,27 @@
+package dev.tessera.gateway;
+
+import dev.tessera.gateway.http.AuthHandler;
+import dev.tessera.web.HttpServer;
+import dev.tessera.web.ServerTls;
+import dev.tessera.web.TokenTrust;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.io.IOException;
+import java.nio.file.Files;
+
+/** The gateway: a validated {@link GatewayConfig} served over HTTPS. */
+public final class GatewayServer {
+    private GatewayServer() {
+    }
+
+    public static HttpServer start(GatewayConfig config) throws IOException {
+        config.validate();
+        Files.createDirectories(config.data());
+        ServerTls tls = config.tlsCert() != null ? new ServerTls(config.tlsCert(), config.tlsKey())
+                : ServerTls.selfSigned(config.data());
+        PrometheusMeterRegistry metrics = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+        TokenTrust trust = new TokenTrust(config.issuers(), config.audiences(), config.caFiles());
+        return HttpServer.builder().name("gateway").host(config.host()).port(config.port()).tls(tls)
+                .metrics(metrics).handler(new AuthHandler(trust, config, metrics)).build().start();
+    }
+}
