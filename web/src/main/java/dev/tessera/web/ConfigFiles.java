@@ -56,8 +56,14 @@ public final class ConfigFiles {
             applyEnvironment(root, type, env);
             return YAML.treeToValue(root, type);
         } catch (JacksonException e) {
-            throw new IllegalArgumentException(where + ": " + e.getOriginalMessage()
-                    + (e.getLocation() == null ? "" : " (line " + e.getLocation().getLineNr() + ")"), e);
+            StringBuilder key = new StringBuilder();
+            for (JacksonException.Reference ref : e.getPath()) {
+                key.append(ref.getPropertyName() != null ? (key.length() > 0 ? "." : "") + ref.getPropertyName()
+                        : "[" + ref.getIndex() + "]");
+            }
+            boolean located = e.getLocation() != null && e.getLocation().getLineNr() > 0;
+            throw new IllegalArgumentException(where + (key.length() > 0 ? ": key '" + key + "'" : "") + ": "
+                    + e.getOriginalMessage() + (located ? " (line " + e.getLocation().getLineNr() + ")" : ""), e);
         }
     }
 
