@@ -52,6 +52,7 @@ public final class StorageHandler extends Handler.Abstract {
     private final Access access;
     private final FileTree tree;
     private final MeterRegistry metrics;
+    private final java.util.concurrent.ConcurrentHashMap<String, Timer> timers = new java.util.concurrent.ConcurrentHashMap<>();
 
     public StorageHandler(Access access, FileTree tree, MeterRegistry metrics) {
         super(InvocationType.BLOCKING); // file I/O and request bodies are read with blocking calls
@@ -80,10 +81,16 @@ public final class StorageHandler extends Handler.Abstract {
                 callback.failed(e);
             }
         } finally {
-            Timer.builder("tessera.storage.requests").tag("method", request.getMethod()).tag("outcome", outcome)
-                    .register(metrics).record(System.nanoTime() - start, java.util.concurrent.TimeUnit.NANOSECONDS);
+            timer(request.getMethod(), outcome).record(System.nanoTime() - start, java.util.concurrent.TimeUnit.NANOSECONDS);
         }
         return true;
+    }
+
+    /** One timer per method and outcome, looked up without building a meter id per request. */
+    private Timer timer(String method, String outcome) {
+        return timers.computeIfAbsent(method + ' ' + outcome, key -> Timer.builder("tessera.storage.requests")
+                .description("storage requests by method and outcome").tag("method", method).tag("outcome", outcome)
+                .register(metrics));
     }
 
     private String dispatch(Request request, Response response, Callback callback) throws Exception {
