@@ -72,7 +72,7 @@ final class GatewayCommand implements Callable<Integer> {
                     server.port(file.port()), server.cert(file.tlsCert()), server.key(file.tlsKey()),
                     trust.caFiles(file.caFiles()), trust.audiences(file.audiences()), trust.issuers(file.issuers()),
                     prefix != null ? prefix : file.prefix(), file.userClaim(), file.emailClaim(), file.uidClaim(),
-                    file.groupsClaim(), passToken != null ? passToken : file.passToken()).validate();
+                    file.groupsClaim(), passToken != null ? passToken : file.passToken(), file.delegation()).validate();
         } catch (IllegalArgumentException e) {
             throw new UsageError(e.getMessage(), e);
         }

@@ -19,11 +19,22 @@ import java.util.List;
  * uid_claim: uidNumber        # X-Auth-Request-Uid
  * groups_claim: wlcg.groups   # X-Auth-Request-Groups (e.g. isMemberOf)
  * pass_token: false           # X-Auth-Request-Token: the caller's token, for backends that need it
+ * delegation:                 # or, instead: a narrowed token of the backend's own, by token exchange
+ *   token_endpoint: https://tokens.example.org/rubin/token
+ *   client_id: gateway
+ *   client_secret_file: /etc/tessera/gateway-client-secret   # keep it 0600
+ *   audience: https://backend.example.org
  * </pre>
  */
 public record GatewayConfig(Path data, String host, Integer port, Path tlsCert, Path tlsKey, List<Path> caFiles,
                             List<String> audiences, List<TrustedIssuer> issuers, String prefix, String userClaim,
-                            String emailClaim, String uidClaim, String groupsClaim, Boolean passToken) {
+                            String emailClaim, String uidClaim, String groupsClaim, Boolean passToken,
+                            DelegationConfig delegation) {
+
+    /** Token exchange settings for delegated backend tokens. */
+    public record DelegationConfig(java.net.URI tokenEndpoint, String clientId, Path clientSecretFile, String audience) {
+    }
+
     public GatewayConfig {
         host = host == null ? "localhost" : host;
         port = port == null ? 8445 : port;
@@ -44,6 +55,13 @@ public record GatewayConfig(Path data, String host, Integer port, Path tlsCert, 
         }
         if ((tlsCert == null) != (tlsKey == null)) {
             throw new IllegalArgumentException("tls_cert and tls_key go together");
+        }
+        if (delegation != null && (delegation.tokenEndpoint() == null || delegation.clientId() == null
+                || delegation.clientSecretFile() == null)) {
+            throw new IllegalArgumentException("delegation needs token_endpoint, client_id and client_secret_file");
+        }
+        if (delegation != null && passToken) {
+            throw new IllegalArgumentException("pass_token and delegation both set X-Auth-Request-Token: choose one");
         }
         if (!prefix.isEmpty() && !prefix.startsWith("/")) {
             throw new IllegalArgumentException("prefix must start with /: " + prefix);

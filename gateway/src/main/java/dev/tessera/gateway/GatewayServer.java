@@ -1,6 +1,7 @@
 package dev.tessera.gateway;
 
 import dev.tessera.gateway.http.AuthHandler;
+import dev.tessera.gateway.service.Delegation;
 import dev.tessera.web.HttpServer;
 import dev.tessera.web.ServerTls;
 import dev.tessera.web.TokenTrust;
@@ -21,7 +22,14 @@ public final class GatewayServer {
                 : ServerTls.selfSigned(config.data());
         PrometheusMeterRegistry metrics = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
         TokenTrust trust = new TokenTrust(config.issuers(), config.audiences(), config.caFiles());
+        Delegation delegation = null;
+        if (config.delegation() != null) {
+            GatewayConfig.DelegationConfig d = config.delegation();
+            String secret = Files.readString(d.clientSecretFile()).strip();
+            delegation = new Delegation(new Delegation.Settings(d.tokenEndpoint(), d.clientId(), secret, d.audience()),
+                    config.caFiles());
+        }
         return HttpServer.builder().name("gateway").host(config.host()).port(config.port()).tls(tls)
-                .metrics(metrics).handler(new AuthHandler(trust, config, metrics)).build().start();
+                .metrics(metrics).handler(new AuthHandler(trust, config, delegation, metrics)).build().start();
     }
 }

@@ -1,6 +1,7 @@
 package dev.tessera.gateway.http;
 
 import dev.tessera.gateway.GatewayConfig;
+import dev.tessera.gateway.service.Delegation;
 import dev.tessera.token.Decision;
 import dev.tessera.token.Profile;
 import dev.tessera.token.TokenException;
@@ -46,11 +47,14 @@ public final class AuthHandler extends Handler.Abstract { // blocking: a first v
 
     private final TokenTrust trust;
     private final GatewayConfig config;
+    private final Delegation delegation;
     private final MeterRegistry metrics;
 
-    public AuthHandler(TokenTrust trust, GatewayConfig config, MeterRegistry metrics) {
+    /** @param delegation token exchange for backend tokens, or {@code null} */
+    public AuthHandler(TokenTrust trust, GatewayConfig config, Delegation delegation, MeterRegistry metrics) {
         this.trust = trust;
         this.config = config;
+        this.delegation = delegation;
         this.metrics = metrics;
     }
 
@@ -92,10 +96,12 @@ public final class AuthHandler extends Handler.Abstract { // blocking: a first v
         List<String> scopes = query.getValues("scope");
         String refusal;
         String needed = null;
+        String delegated = ""; // the scope a delegated token should carry: what this request needed
         if (scopes != null && !scopes.isEmpty()) {
             boolean any = "any".equalsIgnoreCase(query.getValue("satisfy"));
             refusal = capabilities(verified, scopes, any);
             needed = refusal == null ? null : String.join(" ", scopes);
+            delegated = String.join(" ", held(verified, scopes));
         } else if (query.getValue("authz") != null || originalUri != null) {
             String authz = query.getValue("authz") != null ? query.getValue("authz")
                     : authzFor(request.getHeaders().get("X-Original-Method"));
@@ -110,6 +116,9 @@ public final class AuthHandler extends Handler.Abstract { // blocking: a first v
             refusal = decision.allowed() ? null : decision.message();
             ResourcePath relative = path.relativeTo(trust.basePath(verified.issuer()));
             needed = decision.allowed() || relative == null ? null : authz + ":" + relative;
+            if (decision.allowed() && relative != null) {
+                delegated = narrowed(decision.grantedBy(), relative);
+            }
         } else {
             refusal = null; // a valid token is all that was asked
         }
@@ -119,7 +128,18 @@ public final class AuthHandler extends Handler.Abstract { // blocking: a first v
             Responses.text(response, callback, 403, "forbidden\n");
             return "forbidden";
         }
-        identityHeaders(response, verified, token);
+        String backendToken = config.passToken() ? token : null;
+        if (delegation != null) {
+            try {
+                backendToken = delegation.exchange(token, delegated.isEmpty() ? verified.scopes().toString() : delegated);
+            } catch (Delegation.DelegationException e) {
+                org.slf4j.LoggerFactory.getLogger(AuthHandler.class).warn("delegation for jti={} failed: {}",
+                        verified.jwtId(), e.getMessage());
+                Responses.text(response, callback, 500, "could not obtain a token for the backend\n");
+                return "delegation_failed";
+            }
+        }
+        identityHeaders(response, verified, backendToken);
         Responses.text(response, callback, 200, "ok\n");
         return "ok";
     }
@@ -137,6 +157,31 @@ public final class AuthHandler extends Handler.Abstract { // blocking: a first v
             }
         }
         return missing.isEmpty() ? null : "missing " + String.join(" ", missing);
+    }
+
+    /** The requested scopes the token holds (for {@code satisfy=any}, not all of them). */
+    private List<String> held(VerifiedToken token, List<String> scopes) {
+        List<String> held = new ArrayList<>();
+        for (String wanted : scopes) {
+            if (holds(token, wanted)) {
+                held.add(wanted);
+            }
+        }
+        return held;
+    }
+
+    /**
+     * The granting scope narrowed to the requested path, in the granting scope's own vocabulary
+     * ({@code storage.read:/data} granting {@code /data/x} gives {@code storage.read:/data/x}), so an issuer
+     * that only narrows can honour it. Several granting scopes (compute.*) stay as they are.
+     */
+    private static String narrowed(String grantedBy, ResourcePath relative) {
+        try {
+            Scope scope = Scope.parse(grantedBy);
+            return scope.hasPath() ? scope.authz() + ":" + relative : grantedBy;
+        } catch (InvalidScopeException e) {
+            return grantedBy;
+        }
     }
 
     /** A named capability must be held as such; a path scope is checked like the scope language does. */
@@ -199,7 +244,7 @@ public final class AuthHandler extends Handler.Abstract { // blocking: a first v
         return value.regionMatches(true, 0, "Bearer ", 0, 7) ? value.substring(7).strip() : value;
     }
 
-    private void identityHeaders(Response response, VerifiedToken token, String raw) {
+    private void identityHeaders(Response response, VerifiedToken token, String backendToken) {
         String local = trust.localName(token);
         put(response, "X-Auth-Request-User", local != null ? local : text(token.claim(config.userClaim())));
         put(response, "X-Auth-Request-Email", text(token.claim(config.emailClaim())));
@@ -208,9 +253,7 @@ public final class AuthHandler extends Handler.Abstract { // blocking: a first v
         }
         put(response, "X-Auth-Request-Groups", text(token.claim(config.groupsClaim())));
         put(response, "X-Auth-Request-Scopes", token.scopes().toString());
-        if (config.passToken()) {
-            put(response, "X-Auth-Request-Token", raw);
-        }
+        put(response, "X-Auth-Request-Token", backendToken);
         if (token.profile() == Profile.WLCG_1 || token.profile() == Profile.SCITOKENS_2) {
             put(response, "X-Auth-Request-Issuer", token.issuer());
         }
