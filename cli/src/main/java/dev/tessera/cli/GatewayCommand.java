@@ -60,6 +60,7 @@ final class GatewayCommand implements Callable<Integer> {
         for (TrustedIssuer issuer : config.issuers()) {
             out.printf("  trusting %s, scopes under %s%n", issuer.url(), issuer.basePath());
         }
+        out.println("Point nginx's auth_request at it: see docs/gateway.md for a complete configuration.");
         out.flush();
         running.join();
         return 0;

@@ -55,8 +55,10 @@ final class StorageCommand implements Callable<Integer> {
         for (TrustedIssuer issuer : config.issuers()) {
             out.printf("  trusting %s, scopes under %s%n", issuer.url(), issuer.basePath());
         }
-        out.printf("  audiences %s; TLS certificate %s%n", String.join(", ", config.audiences()),
-                config.tlsCert() != null ? config.tlsCert() : config.data().resolve("tls/server.pem") + " (self-signed)");
+        Path cert = config.tlsCert() != null ? config.tlsCert() : config.data().resolve("tls/server.pem");
+        out.printf("  audiences %s; TLS certificate %s%s%n", String.join(", ", config.audiences()), cert,
+                config.tlsCert() != null ? "" : " (self-signed)");
+        out.printf("Try: curl --cacert %s -H \"Authorization: Bearer $TOKEN\" %s/<path>%n", cert, running.url());
         out.flush();
         running.join();
         return 0;
