@@ -25,11 +25,9 @@ import picocli.CommandLine.Spec;
                 "  tessera gateway --trust https://tokens.example.org/rubin --audience https://portal.example.org",
                 "  tessera gateway --config /etc/tessera/gateway.yaml --prefix /files",
                 "",
-                "nginx:  location / { auth_request /auth; ... }",
-                "        location = /auth { internal; proxy_pass https://127.0.0.1:8445/auth$is_args$args;",
-                "                           proxy_set_header X-Original-URI $request_uri;",
-                "                           proxy_set_header X-Original-Method $request_method; }",
-                "(complete, tested configuration: docs/gateway.md)"})
+                "nginx: auth_request to an internal location that proxies to https://127.0.0.1:8445/auth with",
+                "proxy_ssl_verify on, X-Original-URI and X-Original-Method; the complete configuration, tested",
+                "against nginx by the interop suite, is in docs/gateway.md."})
 final class GatewayCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;

@@ -78,11 +78,17 @@ final class Peers {
         }
     }
 
-    private static boolean onPath(String binary) {
+    /** Where a peer's binary is: on PATH, or in an sbin directory (Debian's nginx is /usr/sbin/nginx). */
+    static Path which(String binary) {
         if (binary.startsWith("/")) {
-            return Files.isExecutable(Path.of(binary));
+            return Files.isExecutable(Path.of(binary)) ? Path.of(binary) : null;
         }
         List<String> dirs = new ArrayList<>(List.of(System.getenv().getOrDefault("PATH", "/usr/bin").split(":")));
-        return dirs.stream().anyMatch(dir -> Files.isExecutable(Path.of(dir, binary)));
+        dirs.addAll(List.of("/usr/local/sbin", "/usr/sbin", "/sbin"));
+        return dirs.stream().map(dir -> Path.of(dir, binary)).filter(Files::isExecutable).findFirst().orElse(null);
+    }
+
+    private static boolean onPath(String binary) {
+        return which(binary) != null;
     }
 }

@@ -20,14 +20,11 @@ public final class BearerCredentials {
     private BearerCredentials() {
     }
 
-    /** The request's token, or {@code null} when it carries none. */
+    /** The request's token, from its headers or its {@code authz} query parameter, or {@code null}. */
     public static String token(Request request) {
-        String authorization = request.getHeaders().get(HttpHeader.AUTHORIZATION);
-        if (authorization != null) {
-            String token = fromAuthorization(authorization);
-            if (token != null) {
-                return token;
-            }
+        String token = fromHeaders(request);
+        if (token != null) {
+            return token;
         }
         String query = request.getHttpURI().getQuery();
         if (query != null && query.contains(QUERY_PARAMETER + "=")) {
@@ -38,6 +35,12 @@ public final class BearerCredentials {
             }
         }
         return null;
+    }
+
+    /** The token in the request's {@code Authorization} header (Bearer or Basic), or {@code null}. */
+    public static String fromHeaders(Request request) {
+        String authorization = request.getHeaders().get(HttpHeader.AUTHORIZATION);
+        return authorization == null ? null : fromAuthorization(authorization);
     }
 
     /** The token in an {@code Authorization} header value, or {@code null}. */

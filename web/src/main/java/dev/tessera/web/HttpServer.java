@@ -54,6 +54,7 @@ public final class HttpServer implements AutoCloseable {
         // the header cache matches each header line against cached ones byte by byte: with a 500-byte
         // Authorization header on every request it costs more than it saves (JFR, wrk on small GETs)
         http.setHeaderCacheSize(0);
+        http.setRequestHeaderSize(40 * 1024); // a token may be up to 32 KiB (CompactJws.DEFAULT_MAX_LENGTH)
         http.addCustomizer(new SecureRequestCustomizer(false)); // no SNI host check: clients use IPs too
         HttpConnectionFactory http11 = new HttpConnectionFactory(http);
         HTTP2ServerConnectionFactory h2 = new HTTP2ServerConnectionFactory(http);

@@ -3,7 +3,6 @@ package dev.tessera.gateway.http;
 import dev.tessera.gateway.GatewayConfig;
 import dev.tessera.gateway.service.Delegation;
 import dev.tessera.token.Decision;
-import dev.tessera.token.Profile;
 import dev.tessera.token.TokenException;
 import dev.tessera.token.VerifiedToken;
 import dev.tessera.token.scope.InvalidScopeException;
@@ -72,7 +71,9 @@ public final class AuthHandler extends Handler.Abstract { // blocking: a first v
 
     private String decide(Request request, Response response, Callback callback) {
         String originalUri = request.getHeaders().get("X-Original-URI");
-        String token = BearerCredentials.token(request);
+        // the subrequest's own query names the check (its authz= is an authorization, not a token): tokens
+        // come from the forwarded headers or from the original request's ?authz=
+        String token = BearerCredentials.fromHeaders(request);
         if (token == null && originalUri != null) {
             token = tokenInQuery(originalUri);
         }
@@ -99,8 +100,9 @@ public final class AuthHandler extends Handler.Abstract { // blocking: a first v
         String delegated = ""; // the scope a delegated token should carry: what this request needed
         if (scopes != null && !scopes.isEmpty()) {
             boolean any = "any".equalsIgnoreCase(query.getValue("satisfy"));
-            refusal = capabilities(verified, scopes, any);
-            needed = refusal == null ? null : String.join(" ", scopes);
+            List<String> missing = missing(verified, scopes, any);
+            refusal = missing.isEmpty() ? null : "missing " + String.join(" ", missing);
+            needed = refusal == null ? null : String.join(" ", missing);
             delegated = String.join(" ", held(verified, scopes));
         } else if (query.getValue("authz") != null || originalUri != null) {
             String authz = query.getValue("authz") != null ? query.getValue("authz")
@@ -144,19 +146,19 @@ public final class AuthHandler extends Handler.Abstract { // blocking: a first v
         return "ok";
     }
 
-    /** {@code null} when allowed, else why not. */
-    private String capabilities(VerifiedToken token, List<String> scopes, boolean any) {
+    /** The requested scopes that keep the request from being allowed: none when it is. */
+    private List<String> missing(VerifiedToken token, List<String> scopes, boolean any) {
         List<String> missing = new ArrayList<>();
         for (String wanted : scopes) {
             if (holds(token, wanted)) {
                 if (any) {
-                    return null;
+                    return List.of();
                 }
             } else {
                 missing.add(wanted);
             }
         }
-        return missing.isEmpty() ? null : "missing " + String.join(" ", missing);
+        return missing;
     }
 
     /** The requested scopes the token holds (for {@code satisfy=any}, not all of them). */
@@ -254,9 +256,7 @@ public final class AuthHandler extends Handler.Abstract { // blocking: a first v
         put(response, "X-Auth-Request-Groups", text(token.claim(config.groupsClaim())));
         put(response, "X-Auth-Request-Scopes", token.scopes().toString());
         put(response, "X-Auth-Request-Token", backendToken);
-        if (token.profile() == Profile.WLCG_1 || token.profile() == Profile.SCITOKENS_2) {
-            put(response, "X-Auth-Request-Issuer", token.issuer());
-        }
+        put(response, "X-Auth-Request-Issuer", token.issuer());
     }
 
     /** A claim as header text: lists joined by commas, numbers without a fraction when whole. */
