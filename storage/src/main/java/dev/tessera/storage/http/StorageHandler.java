@@ -110,7 +110,10 @@ public final class StorageHandler extends Handler.Abstract {
         }
         String token = BearerCredentials.token(request);
         if (token == null) {
-            response.getHeaders().put(HttpHeader.WWW_AUTHENTICATE, BearerChallenge.of(REALM));
+            // WebDAV clients such as davix (neon) send Basic credentials (the token as password) only when
+            // asked, and only read the first challenge: Basic comes first, then the RFC 6750 one
+            response.getHeaders().put(HttpHeader.WWW_AUTHENTICATE, "Basic realm=\"" + REALM + "\"");
+            response.getHeaders().add(HttpHeader.WWW_AUTHENTICATE, BearerChallenge.of(REALM));
             Responses.text(response, callback, 401, "a bearer token is required\n");
             return "unauthenticated";
         }
