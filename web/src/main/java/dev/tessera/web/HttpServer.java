@@ -9,6 +9,7 @@ import java.util.function.BooleanSupplier;
 import org.eclipse.jetty.alpn.server.ALPNServerConnectionFactory;
 import org.eclipse.jetty.http.HttpHeader;
 import org.eclipse.jetty.http.HttpStatus;
+import org.eclipse.jetty.http.UriCompliance;
 import org.eclipse.jetty.http2.HTTP2Cipher;
 import org.eclipse.jetty.http2.server.HTTP2ServerConnectionFactory;
 import org.eclipse.jetty.server.Handler;
@@ -55,6 +56,10 @@ public final class HttpServer implements AutoCloseable {
         // Authorization header on every request it costs more than it saves (JFR, wrk on small GETs)
         http.setHeaderCacheSize(0);
         http.setRequestHeaderSize(40 * 1024); // a token may be up to 32 KiB (CompactJws.DEFAULT_MAX_LENGTH)
+        // %25 is a literal '%' in a file name: applications decode paths exactly once (ResourcePath), so
+        // it is not ambiguous here; the other ambiguous forms (%2F, %2e%2e, //) stay refused by Jetty
+        http.setUriCompliance(UriCompliance.DEFAULT.with("tessera",
+                UriCompliance.Violation.AMBIGUOUS_PATH_ENCODING));
         http.addCustomizer(new SecureRequestCustomizer(false)); // no SNI host check: clients use IPs too
         HttpConnectionFactory http11 = new HttpConnectionFactory(http);
         HTTP2ServerConnectionFactory h2 = new HTTP2ServerConnectionFactory(http);

@@ -73,6 +73,7 @@ public final class StorageHandler extends Handler.Abstract {
             outcome = dispatch(request, response, callback);
         } catch (TreeException e) {
             outcome = outcomeOf(e.status());
+            abandonBody(request, response);
             Responses.text(response, callback, e.status(), e.getMessage() + "\n");
         } catch (Exception e) {
             if (!response.isCommitted()) {
@@ -84,6 +85,30 @@ public final class StorageHandler extends Handler.Abstract {
             timer(request.getMethod(), outcome).record(System.nanoTime() - start, java.util.concurrent.TimeUnit.NANOSECONDS);
         }
         return true;
+    }
+
+    /**
+     * Answering before a request body has been read would leave the body in an HTTP/1.1 connection that
+     * the client then reuses: small bodies are read and dropped, larger ones close the connection
+     * (announced, so the client does not send its next request into it).
+     */
+    private static void abandonBody(Request request, Response response) {
+        long length = request.getLength();
+        boolean chunked = length < 0 && request.getHeaders().contains(HttpHeader.TRANSFER_ENCODING);
+        if (length == 0 || length < 0 && !chunked || response.isCommitted()) {
+            return;
+        }
+        if (length > 0 && length <= 64 * 1024) {
+            try (InputStream in = Content.Source.asInputStream(request)) {
+                in.transferTo(OutputStream.nullOutputStream());
+                return;
+            } catch (IOException e) {
+                // fall through: close
+            }
+        }
+        if (request.getConnectionMetaData().getHttpVersion().getVersion() < 20) {
+            response.getHeaders().put(HttpHeader.CONNECTION, "close");
+        }
     }
 
     /** One timer per method and outcome, looked up without building a meter id per request. */
@@ -150,6 +175,7 @@ public final class StorageHandler extends Handler.Abstract {
         if (verdict.allowed()) {
             return true;
         }
+        abandonBody(call.request(), call.response());
         call.response().getHeaders().put(HttpHeader.WWW_AUTHENTICATE, BearerChallenge.of(REALM, "insufficient_scope",
                 "the token does not allow this", verdict.neededScope()));
         Responses.text(call.response(), call.callback(), 403, "forbidden: " + SafeText.bound(verdict.message())
@@ -163,10 +189,14 @@ public final class StorageHandler extends Handler.Abstract {
             return "forbidden";
         }
         Path file = tree.resolve(call.path());
-        FileTree.Info info = tree.stat(file);
-        if (info == null) {
-            throw new TreeException(404, "not found");
+        FileTree.Opened opened = tree.open(file);
+        try (FileChannel channel = opened.channel()) {
+            return get(call, head, opened.info(), channel);
         }
+    }
+
+    /** GET or HEAD of one version of a file, or a directory listing ({@code channel} {@code null}). */
+    private String get(Call call, boolean head, FileTree.Info info, FileChannel channel) throws Exception {
         Response response = call.response();
         String etag = Validators.etag(info);
         response.getHeaders().put(HttpHeader.ETAG, etag);
@@ -176,7 +206,7 @@ public final class StorageHandler extends Handler.Abstract {
             Responses.empty(response, call.callback(), status);
             return status == 304 ? "ok" : "precondition_failed";
         }
-        if (info.directory()) {
+        if (channel == null) {
             return listing(call, info, head);
         }
         response.getHeaders().put(HttpHeader.ACCEPT_RANGES, "bytes");
@@ -198,7 +228,7 @@ public final class StorageHandler extends Handler.Abstract {
             response.write(true, null, call.callback());
             return "ok";
         }
-        try (FileChannel channel = tree.read(file); OutputStream out = Content.Sink.asOutputStream(response)) {
+        try (OutputStream out = Content.Sink.asOutputStream(response)) {
             ByteBuffer buffer = ByteBuffer.allocate((int) Math.min(BUFFER, Math.max(length, 1)));
             long position = first;
             long remaining = length;
@@ -275,10 +305,13 @@ public final class StorageHandler extends Handler.Abstract {
         }
         Path file = tree.resolve(call.path());
         FileTree.Info existing = tree.stat(file);
+        Operation needed = existing == null ? Operation.CREATE : Operation.MODIFY;
         if (existing != null && existing.directory()) {
+            if (!permitted(call, Operation.MODIFY, call.path())) {
+                return "forbidden"; // what exists is no business of a caller who may not write here
+            }
             throw new TreeException(409, "a directory exists at this path");
         }
-        Operation needed = existing == null ? Operation.CREATE : Operation.MODIFY;
         if (!permitted(call, needed, call.path())) {
             return "forbidden";
         }
@@ -299,9 +332,7 @@ public final class StorageHandler extends Handler.Abstract {
         try (InputStream body = Content.Source.asInputStream(call.request())) {
             written = tree.write(file, body, call.request().getLength(), overwrite);
         }
-        if (written == FileTree.Written.CREATED) {
-            tree.recordOwner(file, localName);
-        }
+        tree.recordOwner(file, localName); // whoever wrote the current content
         FileTree.Info stored = tree.stat(file);
         if (stored != null) {
             call.response().getHeaders().put(HttpHeader.ETAG, Validators.etag(stored));

@@ -111,14 +111,16 @@ public final class FileTree {
         try (DirectoryStream<Path> stream = Files.newDirectoryStream(dir)) {
             for (Path child : stream) {
                 if (!child.getFileName().toString().startsWith(RESERVED_PREFIX)) {
-                    Info info = stat(child);
-                    if (info != null) {
-                        entries.add(info);
+                    try {
+                        Info info = stat(child);
+                        if (info != null) {
+                            entries.add(info);
+                        }
+                    } catch (TreeException e) {
+                        // a link leaving the tree, or dangling: not listed, and no reason to hide the rest
                     }
                 }
             }
-        } catch (TreeException e) {
-            throw e;
         } catch (IOException e) {
             throw new TreeException(500, "cannot list " + relative(dir) + ": " + e.getMessage(), e);
         }
@@ -126,15 +128,50 @@ public final class FileTree {
         return entries;
     }
 
-    /** Opens a file for reading. */
-    public FileChannel read(Path file) throws TreeException {
-        confine(file);
+    /** An entry opened for reading: the channel (none for a directory) and the metadata of that version. */
+    public record Opened(FileChannel channel, Info info) {
+    }
+
+    /**
+     * Opens an entry. The size comes from the open file, so it always matches the content served even
+     * when the path is replaced meanwhile; the modification time is re-read until it belongs to it.
+     */
+    public Opened open(Path file) throws TreeException {
+        for (int attempt = 0; ; attempt++) {
+            Info info = stat(file);
+            if (info == null) {
+                throw new TreeException(404, "not found");
+            }
+            if (info.directory()) {
+                return new Opened(null, info);
+            }
+            FileChannel channel;
+            try {
+                channel = FileChannel.open(file, StandardOpenOption.READ);
+            } catch (NoSuchFileException e) {
+                throw new TreeException(404, "not found");
+            } catch (IOException e) {
+                throw new TreeException(500, "cannot read " + relative(file) + ": " + e.getMessage(), e);
+            }
+            try {
+                long size = channel.size();
+                Info after = stat(file);
+                if (after != null && after.size() == size && after.modified() == info.modified() || attempt >= 3) {
+                    return new Opened(channel, new Info(info.name(), size, info.modified(), false));
+                }
+                channel.close(); // replaced between the two looks: look again
+            } catch (IOException e) {
+                closeQuietly(channel);
+                throw new TreeException(500, "cannot read " + relative(file) + ": " + e.getMessage(), e);
+            }
+        }
+    }
+
+    private static void closeQuietly(FileChannel channel) {
         try {
-            return FileChannel.open(file, StandardOpenOption.READ);
-        } catch (NoSuchFileException e) {
-            throw new TreeException(404, "not found");
+            channel.close();
         } catch (IOException e) {
-            throw new TreeException(500, "cannot read " + relative(file) + ": " + e.getMessage(), e);
+            // nothing more to do
         }
     }
 
@@ -250,6 +287,7 @@ public final class FileTree {
 
     /** Renames {@code source} to {@code target} atomically. */
     public Written move(Path source, Path target, boolean overwrite) throws TreeException {
+        refuseInto(source, target);
         confine(source);
         confine(target.getParent());
         if (!Files.isDirectory(target.getParent())) {
@@ -275,6 +313,7 @@ public final class FileTree {
 
     /** Copies a file (through staging, so the copy appears whole) or a directory tree. */
     public Written copy(Path source, Path target, boolean overwrite) throws TreeException {
+        refuseInto(source, target);
         confine(source);
         Info info = stat(source);
         if (info == null) {
@@ -301,6 +340,16 @@ public final class FileTree {
         return existed ? Written.REPLACED : Written.CREATED;
     }
 
+    /** A directory cannot be copied or moved into itself (the copy would contain itself). */
+    private static void refuseInto(Path source, Path target) throws TreeException {
+        if (target.equals(source)) {
+            throw new TreeException(403, "source and destination are the same");
+        }
+        if (target.startsWith(source)) {
+            throw new TreeException(409, "a directory cannot be copied or moved into itself");
+        }
+    }
+
     /** The tree path of a file, for messages. */
     public String relative(Path file) {
         return "/" + root.relativize(file);
@@ -313,8 +362,12 @@ public final class FileTree {
             existing = existing.getParent();
         }
         try {
-            if (existing == null || !existing.toRealPath().startsWith(root)) {
+            Path real = existing == null ? null : existing.toRealPath();
+            if (real == null || !real.startsWith(root)) {
                 throw new TreeException(403, "the path leaves the served tree");
+            }
+            if (real.startsWith(staging)) {
+                throw new TreeException(404, "not found"); // a link into the service's own uploads
             }
         } catch (NoSuchFileException e) {
             throw new TreeException(404, "not found"); // a dangling link
