@@ -52,20 +52,26 @@ ISSUER=$(cat "$OUT/fixtures/issuer")
 TOKEN=$(head -1 "$OUT/fixtures/es256.tokens")
 
 GATEWAY_PORT=$(free_port); PROTECTED_PORT=$(free_port); CEILING_PORT=$(free_port); BACKEND_PORT=$(free_port)
-echo "== gateway on $GATEWAY_PORT"
-TESSERA_LOG_LEVEL=WARN "$TESSERA" gateway --data "$OUT/gw" --port "$GATEWAY_PORT" --trust "$ISSUER" \
-  --audience https://storage.example.org --ca-file "$CA" --prefix /files > "$OUT/gateway.log" 2>&1 &
+SOCKET=$OUT/gateway.sock
+echo "== gateway on https port $GATEWAY_PORT and unix:$SOCKET"
+TESSERA_LOG_LEVEL=WARN JAVA_OPTS="${GATEWAY_JAVA_OPTS:-}" "$TESSERA" gateway --data "$OUT/gw" --port "$GATEWAY_PORT" --unix-socket "$SOCKET" \
+  --trust "$ISSUER" --audience https://storage.example.org --ca-file "$CA" --prefix /files > "$OUT/gateway.log" 2>&1 &
 pids+=("$!")
 for _ in $(seq 1 300); do grep -q 'answering' "$OUT/gateway.log" 2>/dev/null && break; sleep 0.1; done
+chmod 666 "$SOCKET" # nginx's workers run as another user here; a deployment puts them in the gateway's group
 
 openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 1 -subj /CN=localhost \
   -keyout "$OUT/nginx.key" -out "$OUT/nginx.pem" 2>/dev/null
-sed -e "s#@GATEWAY@#127.0.0.1:$GATEWAY_PORT#" -e "s#@BACKEND@#127.0.0.1:$BACKEND_PORT#" \
-    -e "s#@LISTEN@#127.0.0.1:$PROTECTED_PORT#" -e "s#@SERVER_NAME@#localhost#" \
-    -e "s#@SSL_CERT@#$OUT/nginx.pem#" -e "s#@SSL_KEY@#$OUT/nginx.key#" \
-    -e "s#@GATEWAY_CERT@#$OUT/gw/tls/server.pem#" \
-    interop/src/test/resources/nginx/tessera-gateway.conf > "$OUT/tessera-gateway.conf"
-cat > "$OUT/nginx.conf" <<CONF
+
+# start_nginx GATEWAY SCHEME: the documented configuration, reaching the gateway one way or the other
+start_nginx() {
+  [ -f "$OUT/nginx.pid" ] && { "$NGINX" -c "$OUT/nginx.conf" -s quit; for _ in $(seq 1 100); do [ -f "$OUT/nginx.pid" ] || break; sleep 0.1; done; }
+  sed -e "s#@GATEWAY@#$1#" -e "s#@GATEWAY_SCHEME@#$2#" -e "s#@BACKEND@#127.0.0.1:$BACKEND_PORT#" \
+      -e "s#@LISTEN@#127.0.0.1:$PROTECTED_PORT#" -e "s#@SERVER_NAME@#localhost#" \
+      -e "s#@SSL_CERT@#$OUT/nginx.pem#" -e "s#@SSL_KEY@#$OUT/nginx.key#" \
+      -e "s#@GATEWAY_CERT@#$OUT/gw/tls/server.pem#" \
+      interop/src/test/resources/nginx/tessera-gateway.conf > "$OUT/tessera-gateway.conf"
+  cat > "$OUT/nginx.conf" <<CONF
 worker_processes 1;
 pid $OUT/nginx.pid;
 error_log $OUT/error.log warn;
@@ -86,13 +92,13 @@ http {
     }
 }
 CONF
-"$NGINX" -t -c "$OUT/nginx.conf" -q
-"$NGINX" -c "$OUT/nginx.conf"
-for _ in $(seq 1 50); do [ -f "$OUT/nginx.pid" ] && break; sleep 0.1; done
-
-check() { curl -s -k -o /dev/null -w '%{http_code}' -H "Authorization: Bearer $TOKEN" "$1"; }
-[ "$(check "https://localhost:$PROTECTED_PORT/files/data/x")" = 200 ] || { echo "protected request not allowed" >&2; exit 1; }
-[ "$(check "https://localhost:$PROTECTED_PORT/files/other/x")" = 403 ] || { echo "protected request not denied" >&2; exit 1; }
+  "$NGINX" -t -c "$OUT/nginx.conf" -q
+  "$NGINX" -c "$OUT/nginx.conf"
+  for _ in $(seq 1 50); do [ -f "$OUT/nginx.pid" ] && break; sleep 0.1; done
+  check() { curl -s -k -o /dev/null -w '%{http_code}' -H "Authorization: Bearer $TOKEN" "$1"; }
+  [ "$(check "https://localhost:$PROTECTED_PORT/files/data/x")" = 200 ] || { echo "protected request not allowed" >&2; exit 1; }
+  [ "$(check "https://localhost:$PROTECTED_PORT/files/other/x")" = 403 ] || { echo "protected request not denied" >&2; exit 1; }
+}
 
 run() { # name url -> median req/s and p99 over RUNS
   local name=$1 url=$2 i
@@ -105,13 +111,21 @@ run() { # name url -> median req/s and p99 over RUNS
   echo "$name $rps $p99"
 }
 echo "== wrk: $RUNS x ${DURATION}s, $CONNECTIONS connections, 1 thread"
+start_nginx "127.0.0.1:$GATEWAY_PORT" https
 CEIL=$(run ceiling "https://localhost:$CEILING_PORT/files/data/x")
-GATE=$(run gateway "https://localhost:$PROTECTED_PORT/files/data/x")
+GATE=$(run gateway_https "https://localhost:$PROTECTED_PORT/files/data/x")
+start_nginx "unix:$SOCKET" http
+UNIX=$(run gateway_unix "https://localhost:$PROTECTED_PORT/files/data/x")
 read -r _ ceil_rps ceil_p99 <<<"$CEIL"
 read -r _ gate_rps gate_p99 <<<"$GATE"
-printf '\n%-40s %12s %10s\n' "measurement (median of $RUNS)" "req/s" "p99"
-printf '%-40s %12s %10s\n' "nginx, no check (ceiling)" "$ceil_rps" "$ceil_p99"
-printf '%-40s %12s %10s\n' "nginx + auth_request + tessera gateway" "$gate_rps" "$gate_p99"
-awk -v g="$gate_rps" -v c="$ceil_rps" 'BEGIN { r = g / c; printf "\ngateway / ceiling %.2fx (target >= 0.5x: %s)\n\n", r, (r >= 0.5) ? "met" : "NOT met" }'
-echo "RESULT gateway.nginx_auth_request_rps $gate_rps"
+read -r _ unix_rps unix_p99 <<<"$UNIX"
+printf '\n%-52s %12s %10s\n' "measurement (median of $RUNS)" "req/s" "p99"
+printf '%-52s %12s %10s\n' "nginx, no check (ceiling)" "$ceil_rps" "$ceil_p99"
+printf '%-52s %12s %10s\n' "nginx + auth_request + gateway over https" "$gate_rps" "$gate_p99"
+printf '%-52s %12s %10s\n' "nginx + auth_request + gateway over a unix socket" "$unix_rps" "$unix_p99"
+awk -v g="$gate_rps" -v u="$unix_rps" -v c="$ceil_rps" 'BEGIN {
+  printf "\ngateway (https) / ceiling %.2fx; gateway (unix socket) / ceiling %.2fx (target >= 0.5x: %s)\n\n",
+    g / c, u / c, (u / c >= 0.5) ? "met" : "NOT met" }'
+echo "RESULT gateway.nginx_auth_request_https_rps $gate_rps"
+echo "RESULT gateway.nginx_auth_request_unix_rps $unix_rps"
 echo "RESULT gateway.nginx_no_check_rps $ceil_rps"

@@ -41,6 +41,10 @@ final class GatewayCommand implements Callable<Integer> {
     @Option(names = "--prefix", paramLabel = "PATH", description = "Removed from X-Original-URI before path checks.")
     String prefix;
 
+    @Option(names = "--unix-socket", paramLabel = "PATH",
+            description = "Also answer plain HTTP on this Unix socket (mode 0660): the fast way for nginx on the same host.")
+    java.nio.file.Path unixSocket;
+
     @Option(names = "--pass-token", description = "Also return the caller's token as X-Auth-Request-Token.")
     Boolean passToken;
 
@@ -54,7 +58,8 @@ final class GatewayCommand implements Callable<Integer> {
             throw new UsageError(e.getMessage(), e);
         }
         PrintWriter out = spec.commandLine().getOut();
-        out.printf("Tessera gateway answering auth_request at %s/auth%n", running.url());
+        out.printf("Tessera gateway answering auth_request at %s/auth%s%n", running.url(),
+                config.unixSocket() == null ? "" : " and on unix:" + config.unixSocket());
         for (TrustedIssuer issuer : config.issuers()) {
             out.printf("  trusting %s, scopes under %s%n", issuer.url(), issuer.basePath());
         }
@@ -69,6 +74,7 @@ final class GatewayCommand implements Callable<Integer> {
             GatewayConfig file = ConfigFiles.load(server.config, GatewayConfig.class, System.getenv());
             return new GatewayConfig(server.data(file.data(), "gateway"), server.host(file.host()),
                     server.port(file.port()), server.cert(file.tlsCert()), server.key(file.tlsKey()),
+                    unixSocket != null ? unixSocket : file.unixSocket(),
                     trust.caFiles(file.caFiles()), trust.audiences(file.audiences()), trust.issuers(file.issuers()),
                     prefix != null ? prefix : file.prefix(), file.userClaim(), file.emailClaim(), file.uidClaim(),
                     file.groupsClaim(), passToken != null ? passToken : file.passToken(), file.delegation()).validate();

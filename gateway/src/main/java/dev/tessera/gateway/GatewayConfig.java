@@ -13,6 +13,7 @@ import java.util.List;
  * data: /var/lib/tessera/gateway
  * audiences: [https://portal.example.org]
  * issuers: [{url: https://tokens.example.org/rubin, base_path: /}]
+ * unix_socket: /run/tessera/gateway.sock   # also plain HTTP on a local socket, for nginx on this host
  * prefix: /files              # removed from X-Original-URI before path checks
  * user_claim: sub             # X-Auth-Request-User (a mapfile's local name wins)
  * email_claim: email          # X-Auth-Request-Email
@@ -26,8 +27,9 @@ import java.util.List;
  *   audience: https://backend.example.org
  * </pre>
  */
-public record GatewayConfig(Path data, String host, Integer port, Path tlsCert, Path tlsKey, List<Path> caFiles,
-                            List<String> audiences, List<TrustedIssuer> issuers, String prefix, String userClaim,
+public record GatewayConfig(Path data, String host, Integer port, Path tlsCert, Path tlsKey, Path unixSocket,
+                            List<Path> caFiles, List<String> audiences, List<TrustedIssuer> issuers, String prefix,
+                            String userClaim,
                             String emailClaim, String uidClaim, String groupsClaim, Boolean passToken,
                             DelegationConfig delegation) {
 

@@ -30,6 +30,6 @@ public final class GatewayServer {
                     config.caFiles());
         }
         return HttpServer.builder().name("gateway").host(config.host()).port(config.port()).tls(tls)
-                .metrics(metrics).handler(new AuthHandler(trust, config, delegation, metrics)).build().start();
+                .unixSocket(config.unixSocket()).metrics(metrics).handler(new AuthHandler(trust, config, delegation, metrics)).build().start();
     }
 }

@@ -107,7 +107,7 @@ class AuthHandlerTest {
     private static Gateway gateway(String name, List<TrustedIssuer> issuers, List<String> audiences, String prefix,
                                    String groupsClaim, boolean passToken) throws Exception {
         Path data = work.resolve(name);
-        GatewayConfig config = new GatewayConfig(data, "127.0.0.1", 0, null, null, List.of(caPem), audiences, issuers,
+        GatewayConfig config = new GatewayConfig(data, "127.0.0.1", 0, null, null, null, List.of(caPem), audiences, issuers,
                 prefix, null, null, null, groupsClaim, passToken, null);
         HttpServer server = GatewayServer.start(config);
         servers.add(server);

@@ -101,7 +101,7 @@ class DelegationTest {
         exchange.start();
         Path secret = Files.writeString(dir.resolve("secret"), "s3cret\n");
         URI endpoint = URI.create("https://localhost:" + exchange.getAddress().getPort() + "/token");
-        gateway = GatewayServer.start(new GatewayConfig(dir.resolve("data"), "localhost", 0, null, null, List.of(caPem),
+        gateway = GatewayServer.start(new GatewayConfig(dir.resolve("data"), "localhost", 0, null, null, null, List.of(caPem),
                 List.of(AUDIENCE), List.of(new TrustedIssuer(issuer.url(), "/", List.of(), List.of(), null)), "/files",
                 null, null, null, null, false, new GatewayConfig.DelegationConfig(endpoint, "gateway", secret, BACKEND)));
     }
@@ -167,7 +167,7 @@ class DelegationTest {
         Path wrong = Files.writeString(dir.resolve("wrong"), "not-the-secret");
         URI endpoint = URI.create("https://localhost:" + exchange.getAddress().getPort() + "/token");
         gateway = GatewayServer.start(new GatewayConfig(dir.resolve("data"), "localhost", 0, null, null,
-                List.of(dir.resolve("ca.pem")), List.of(AUDIENCE),
+                null, List.of(dir.resolve("ca.pem")), List.of(AUDIENCE),
                 List.of(new TrustedIssuer(issuer.url(), "/", List.of(), List.of(), null)), "/files", null, null, null,
                 null, false, new GatewayConfig.DelegationConfig(endpoint, "gateway", wrong, BACKEND)));
         HttpResponse<String> r = auth(caller("storage.read:/data"), "/files/data/x", "");

@@ -55,8 +55,6 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class NginxGatewayIT {
     private static final String AUDIENCE = "https://data.example.org";
-    private static final String TEMPLATE = "/nginx/tessera-gateway.conf";
-    private static final String MAIN = "/nginx/test-main.conf";
     /** The values docs/gateway.md shows for the template's placeholders. */
     private static final Map<String, String> DOC_VALUES = Map.of(
             "LISTEN", "443",
@@ -64,6 +62,7 @@ class NginxGatewayIT {
             "SSL_CERT", "/etc/ssl/certs/data.example.org.pem",
             "SSL_KEY", "/etc/ssl/private/data.example.org.key",
             "GATEWAY", "127.0.0.1:8445",
+            "GATEWAY_SCHEME", "https",
             "GATEWAY_CERT", "/var/lib/tessera/gateway/tls/server.pem",
             "BACKEND", "127.0.0.1:8080");
 
@@ -75,8 +74,7 @@ class NginxGatewayIT {
     private static HttpServer gateway;
     private static com.sun.net.httpserver.HttpServer backend;
     private static Path nginxDir;
-    private static Path nginxConf;
-    private static Process nginx;
+    private static Nginx nginx;
     private static int nginxPort;
     private static HttpClient client;
 
@@ -99,7 +97,7 @@ class NginxGatewayIT {
 
         // the gateway as documented: self-signed identity in its data directory, prefix /files
         Path data = work.resolve("gateway");
-        gateway = GatewayServer.start(new GatewayConfig(data, "127.0.0.1", 0, null, null, List.of(Peers.CA_PEM),
+        gateway = GatewayServer.start(new GatewayConfig(data, "127.0.0.1", 0, null, null, null, List.of(Peers.CA_PEM),
                 List.of(AUDIENCE), List.of(TrustedIssuer.parse(issuer.url())), "/files", null, null, null, null,
                 false, null));
 
@@ -121,49 +119,23 @@ class NginxGatewayIT {
     }
 
     private static void startNginx(Path gatewayCert) throws Exception {
-        String nginxBinary = Peers.which("nginx").toString();
-        AssertionError last = null;
-        for (int attempt = 0; attempt < 3; attempt++) {
-            nginxPort = freePort();
-            Map<String, String> values = new LinkedHashMap<>();
-            values.put("LISTEN", "127.0.0.1:" + nginxPort);
-            values.put("SERVER_NAME", "localhost");
-            values.put("SSL_CERT", nginxDir.resolve("server.pem").toString());
-            values.put("SSL_KEY", nginxDir.resolve("server.key").toString());
-            values.put("GATEWAY", "127.0.0.1:" + gateway.port());
-            values.put("GATEWAY_CERT", gatewayCert.toString());
-            values.put("BACKEND", "127.0.0.1:" + backend.getAddress().getPort());
-            Files.writeString(nginxDir.resolve("tessera-gateway.conf"), render(resource(TEMPLATE), values));
-            nginxConf = Files.writeString(nginxDir.resolve("nginx.conf"),
-                    render(resource(MAIN), Map.of("WORK", nginxDir.toString())));
-
-            Peers.Result check = Peers.run(Map.of(), nginxBinary, "-t", "-c", nginxConf.toString());
-            assertThat(check.exit()).as("nginx -t: %s", check.output()).isZero();
-
-            nginx = new ProcessBuilder(nginxBinary, "-c", nginxConf.toString()).redirectErrorStream(true)
-                    .redirectOutput(nginxDir.resolve("nginx.out").toFile()).start();
-            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(15);
-            while (System.nanoTime() < deadline && nginx.isAlive()) {
-                try (Socket socket = new Socket(InetAddress.getLoopbackAddress(), nginxPort)) {
-                    return;
-                } catch (IOException notYet) {
-                    Thread.sleep(50);
-                }
-            }
-            last = new AssertionError("nginx did not start: " + Files.readString(nginxDir.resolve("nginx.out"))
-                    + readIfExists(nginxDir.resolve("error.log")));
-            stopNginx();
-        }
-        throw last;
+        Map<String, String> values = new LinkedHashMap<>();
+        values.put("SERVER_NAME", "localhost");
+        values.put("SSL_CERT", nginxDir.resolve("server.pem").toString());
+        values.put("SSL_KEY", nginxDir.resolve("server.key").toString());
+        values.put("GATEWAY", "127.0.0.1:" + gateway.port());
+        values.put("GATEWAY_SCHEME", "https");
+        values.put("GATEWAY_CERT", gatewayCert.toString());
+        values.put("BACKEND", "127.0.0.1:" + backend.getAddress().getPort());
+        nginx = Nginx.start(nginxDir, values);
+        nginxPort = nginx.port();
     }
 
     @AfterAll
     static void stop() throws Exception {
-        stopNginx();
-        if (nginxDir != null) { // nginx's complaints, for the test report (a denied request logs an error)
-            readIfExists(nginxDir.resolve("error.log")).lines()
-                    .filter(line -> line.matches(".*\\[(warn|error|crit|alert|emerg)\\].*"))
-                    .forEach(line -> System.out.println("nginx: " + line));
+        if (nginx != null) {
+            nginx.close();
+            System.out.print(nginx.complaints()); // a denied request logs an error: shown in the test report
         }
         if (backend != null) {
             backend.stop(0);
@@ -175,21 +147,6 @@ class NginxGatewayIT {
         if (issuer != null) {
             issuer.close();
         }
-    }
-
-    /** {@code nginx -s quit} with our configuration (its pid file), then our process by its handle. */
-    private static void stopNginx() throws InterruptedException {
-        if (nginx == null) {
-            return;
-        }
-        if (nginx.isAlive()) {
-            Peers.run(Map.of(), Peers.which("nginx").toString(), "-c", nginxConf.toString(), "-s", "quit");
-            if (!nginx.waitFor(15, TimeUnit.SECONDS)) {
-                nginx.destroy();
-                nginx.waitFor(10, TimeUnit.SECONDS);
-            }
-        }
-        nginx = null;
     }
 
     @BeforeEach
@@ -222,31 +179,9 @@ class NginxGatewayIT {
 
     // ---- helpers ----
 
-    private static String resource(String name) throws IOException {
-        try (InputStream in = NginxGatewayIT.class.getResourceAsStream(name)) {
-            assertThat(in).as("test resource %s", name).isNotNull();
-            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
-        }
-    }
 
-    private static String render(String template, Map<String, String> values) {
-        String text = template;
-        for (Map.Entry<String, String> value : values.entrySet()) {
-            text = text.replace("@" + value.getKey() + "@", value.getValue());
-        }
-        assertThat(text).as("every placeholder filled").doesNotContainPattern("@[A-Z_]+@");
-        return text;
-    }
 
-    private static String readIfExists(Path file) throws IOException {
-        return Files.exists(file) ? Files.readString(file) : "";
-    }
 
-    private static int freePort() throws IOException {
-        try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            return socket.getLocalPort();
-        }
-    }
 
     private static TokenBuilder token(String scope) {
         return TokenBuilder.forKey(key).issuer(issuer.url()).subject("alice").audience(AUDIENCE).scope(scope);
@@ -491,7 +426,7 @@ class NginxGatewayIT {
     void theDocumentedConfigurationIsTheTestedOne() throws Exception {
         Path doc = Path.of(System.getProperty("basedir", ".")).resolve("../docs/gateway.md").normalize();
         assertThat(doc).exists();
-        assertThat(Files.readString(doc)).as("docs/gateway.md shows %s with its example values", TEMPLATE)
-                .contains(render(resource(TEMPLATE), DOC_VALUES));
+        assertThat(Files.readString(doc)).as("docs/gateway.md shows %s with its example values", Nginx.TEMPLATE)
+                .contains(Nginx.render(Nginx.resource(Nginx.TEMPLATE), DOC_VALUES));
     }
 }

@@ -3,6 +3,9 @@ package dev.tessera.web;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.Objects;
 import java.util.function.BooleanSupplier;
@@ -22,6 +25,7 @@ import org.eclipse.jetty.server.Server;
 import org.eclipse.jetty.server.ServerConnector;
 import org.eclipse.jetty.server.SslConnectionFactory;
 import org.eclipse.jetty.server.handler.GracefulHandler;
+import org.eclipse.jetty.unixdomain.server.UnixDomainServerConnector;
 import org.eclipse.jetty.util.Callback;
 import org.eclipse.jetty.util.ssl.SslContextFactory;
 import org.eclipse.jetty.util.thread.QueuedThreadPool;
@@ -39,6 +43,7 @@ public final class HttpServer implements AutoCloseable {
 
     private final Server server;
     private final ServerConnector connector;
+    private final Path unixSocket;
     private final PrometheusMeterRegistry metrics;
     private final String name;
 
@@ -72,6 +77,16 @@ public final class HttpServer implements AutoCloseable {
         connector.setPort(b.port);
         connector.setIdleTimeout(b.idleTimeout.toMillis());
         server.addConnector(connector);
+        this.unixSocket = b.unixSocket;
+        if (unixSocket != null) {
+            // local clients only (nginx beside the gateway): the socket file's mode decides who may connect,
+            // and nothing crosses a network, so TLS would only cost a handshake and encryption per request
+            Files.deleteIfExists(unixSocket); // a stale socket of a killed server
+            UnixDomainServerConnector local = new UnixDomainServerConnector(server, new HttpConnectionFactory(http));
+            local.setUnixDomainPath(unixSocket);
+            local.setIdleTimeout(b.idleTimeout.toMillis());
+            server.addConnector(local);
+        }
 
         server.setHandler(new GracefulHandler(new Admin(b.ready, metrics, b.handler)));
         server.setRequestLog(new AccessLog(b.name));
@@ -87,6 +102,9 @@ public final class HttpServer implements AutoCloseable {
     public HttpServer start() throws IOException {
         try {
             server.start();
+            if (unixSocket != null) {
+                Files.setPosixFilePermissions(unixSocket, PosixFilePermissions.fromString("rw-rw----"));
+            }
             return this;
         } catch (IOException e) {
             throw e;
@@ -177,6 +195,7 @@ public final class HttpServer implements AutoCloseable {
         private int maxThreads = 200;
         private Duration idleTimeout = Duration.ofSeconds(60);
         private Duration stopTimeout = Duration.ofSeconds(20);
+        private Path unixSocket;
 
         private Builder() {
         }
@@ -233,6 +252,15 @@ public final class HttpServer implements AutoCloseable {
         /** How long a stop waits for requests in flight (default 20 s). */
         public Builder stopTimeout(Duration stopTimeout) {
             this.stopTimeout = Objects.requireNonNull(stopTimeout);
+            return this;
+        }
+
+        /**
+         * Also serve plain HTTP/1.1 on this Unix domain socket (mode 0660), for a proxy on the same host:
+         * the file's owner and group decide who may connect.
+         */
+        public Builder unixSocket(Path socket) {
+            this.unixSocket = socket;
             return this;
         }
 

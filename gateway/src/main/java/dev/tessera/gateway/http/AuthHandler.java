@@ -48,6 +48,7 @@ public final class AuthHandler extends Handler.Abstract { // blocking: a first v
     private final GatewayConfig config;
     private final Delegation delegation;
     private final MeterRegistry metrics;
+    private final java.util.concurrent.ConcurrentHashMap<String, Timer> timers = new java.util.concurrent.ConcurrentHashMap<>();
 
     /** @param delegation token exchange for backend tokens, or {@code null} */
     public AuthHandler(TokenTrust trust, GatewayConfig config, Delegation delegation, MeterRegistry metrics) {
@@ -64,7 +65,8 @@ public final class AuthHandler extends Handler.Abstract { // blocking: a first v
         }
         long start = System.nanoTime();
         String outcome = decide(request, response, callback);
-        Timer.builder("tessera.gateway.decisions").tag("outcome", outcome).register(metrics)
+        timers.computeIfAbsent(outcome, o -> Timer.builder("tessera.gateway.decisions").tag("outcome", o)
+                .description("auth_request decisions by outcome").register(metrics))
                 .record(System.nanoTime() - start, TimeUnit.NANOSECONDS);
         return true;
     }
@@ -79,7 +81,7 @@ public final class AuthHandler extends Handler.Abstract { // blocking: a first v
         }
         if (token == null) {
             response.getHeaders().put(HttpHeader.WWW_AUTHENTICATE, BearerChallenge.of(REALM));
-            Responses.text(response, callback, 401, "a bearer token is required\n");
+            decision(response, callback, 401, "a bearer token is required\n");
             return "unauthenticated";
         }
         VerifiedToken verified;
@@ -88,7 +90,7 @@ public final class AuthHandler extends Handler.Abstract { // blocking: a first v
         } catch (TokenException e) {
             response.getHeaders().put(HttpHeader.WWW_AUTHENTICATE,
                     BearerChallenge.of(REALM, "invalid_token", e.reason().code(), null));
-            Responses.text(response, callback, 401, "invalid token (" + e.reason().code() + ")\n");
+            decision(response, callback, 401, "invalid token (" + e.reason().code() + ")\n");
             return "invalid_token";
         }
         AccessLog.identify(request, verified.issuer(), verified.subject(), verified.jwtId());
@@ -111,7 +113,7 @@ public final class AuthHandler extends Handler.Abstract { // blocking: a first v
             try {
                 path = originalPath(originalUri);
             } catch (IllegalArgumentException e) {
-                Responses.text(response, callback, 400, e.getMessage() + "\n");
+                decision(response, callback, 400, e.getMessage() + "\n");
                 return "bad_request";
             }
             Decision decision = trust.test(verified, authz, path);
@@ -127,7 +129,7 @@ public final class AuthHandler extends Handler.Abstract { // blocking: a first v
         if (refusal != null) {
             response.getHeaders().put(HttpHeader.WWW_AUTHENTICATE, BearerChallenge.of(REALM, "insufficient_scope",
                     "the token does not allow this", needed));
-            Responses.text(response, callback, 403, "forbidden\n");
+            decision(response, callback, 403, "forbidden\n");
             return "forbidden";
         }
         String backendToken = config.passToken() ? token : null;
@@ -137,12 +139,12 @@ public final class AuthHandler extends Handler.Abstract { // blocking: a first v
             } catch (Delegation.DelegationException e) {
                 org.slf4j.LoggerFactory.getLogger(AuthHandler.class).warn("delegation for jti={} failed: {}",
                         verified.jwtId(), e.getMessage());
-                Responses.text(response, callback, 500, "could not obtain a token for the backend\n");
+                decision(response, callback, 500, "could not obtain a token for the backend\n");
                 return "delegation_failed";
             }
         }
         identityHeaders(response, verified, backendToken);
-        Responses.text(response, callback, 200, "ok\n");
+        decision(response, callback, 200, "ok\n");
         return "ok";
     }
 
@@ -159,6 +161,16 @@ public final class AuthHandler extends Handler.Abstract { // blocking: a first v
             }
         }
         return missing;
+    }
+
+    /**
+     * Answers with a status and headers only: nginx's auth_request reads no body, and an upstream
+     * response with an unread body cannot go back to nginx's keepalive pool, so every decision would
+     * cost a new TLS connection. The explanation travels in {@code X-Tessera-Decision}.
+     */
+    private static void decision(Response response, Callback callback, int status, String explanation) {
+        put(response, "X-Tessera-Decision", explanation.strip());
+        Responses.empty(response, callback, status);
     }
 
     /** The requested scopes the token holds (for {@code satisfy=any}, not all of them). */
