@@ -110,6 +110,20 @@ public final class Enforcer {
         return decide(token, authz, path);
     }
 
+    /**
+     * As {@link #test(VerifiedToken, String, String)} for a path parsed already with
+     * {@link ResourcePath#parseRequestPath} ({@code null} for a named capability): services that use the
+     * parsed path themselves check exactly what they open.
+     */
+    public Decision test(VerifiedToken token, String authz, ResourcePath path) {
+        try {
+            verifier.checkTimes(token, verifier.clockInstant(), Trace.NONE);
+        } catch (TokenException e) {
+            return Decision.deny(token, e.reason(), e.getMessage());
+        }
+        return decide(token, authz, path);
+    }
+
     /** Verifies a token and evaluates one request, reporting every step to {@code trace}. */
     public Decision explain(String token, String authz, String path, Trace trace) {
         VerifiedToken verified;
@@ -128,19 +142,25 @@ public final class Enforcer {
     }
 
     private Decision decide(VerifiedToken token, String authz, String path) {
-        if (authz == null || authz.isEmpty()) {
-            return Decision.deny(token, Reason.INVALID_PATH, "no authorization given");
-        }
-        ResourcePath relative = null;
+        ResourcePath requested = null;
         if (path != null) {
-            ResourcePath requested;
             try {
                 requested = ResourcePath.parseRequestPath(path);
             } catch (InvalidScopeException e) {
                 return Decision.deny(token, Reason.INVALID_PATH, "requested " + e.getMessage());
             }
+        }
+        return decide(token, authz, requested);
+    }
+
+    private Decision decide(VerifiedToken token, String authz, ResourcePath path) {
+        if (authz == null || authz.isEmpty()) {
+            return Decision.deny(token, Reason.INVALID_PATH, "no authorization given");
+        }
+        ResourcePath relative = null;
+        if (path != null) {
             ResourcePath base = basePath(token.issuer());
-            relative = requested.relativeTo(base);
+            relative = path.relativeTo(base);
             if (relative == null) {
                 return Decision.deny(token, Reason.INSUFFICIENT_SCOPE, "path " + SafeText.quote(path)
                         + " is outside the base path " + base + " of issuer " + SafeText.quote(token.issuer()));

@@ -63,7 +63,7 @@ public final class TokenTrust {
 
     /** Whether {@code token} allows {@code authz} on {@code path}, within the issuer's restricted paths. */
     public Decision test(VerifiedToken token, String authz, ResourcePath path) {
-        Decision decision = enforcer.test(token, authz, path.toString());
+        Decision decision = enforcer.test(token, authz, path);
         if (decision.allowed() && !withinRestrictedPaths(token.issuer(), path)) {
             return new Decision(false, dev.tessera.token.Reason.INSUFFICIENT_SCOPE, "path " + path
                     + " is outside the paths issuer " + token.issuer() + " may grant here", null, token);
@@ -73,7 +73,7 @@ public final class TokenTrust {
 
     /** Whether {@code token} holds the named capability {@code scope} (e.g. {@code read:tap}, {@code compute.create}). */
     public Decision testCapability(VerifiedToken token, String scope) {
-        return enforcer.test(token, scope, null);
+        return enforcer.test(token, scope, (ResourcePath) null);
     }
 
     /** The local name the issuer's mapfile gives the caller, or {@code null}. */

@@ -21,9 +21,24 @@ public final class Validators {
         return "\"" + Long.toHexString(info.size()) + "-" + Long.toHexString(info.modified()) + "\"";
     }
 
+    /** The HTTP date of a time; the last few are remembered, since the same files are served again and again. */
     public static String httpDate(long millis) {
-        return HTTP_DATE.format(Instant.ofEpochMilli(millis));
+        long second = Math.floorDiv(millis, 1000);
+        int slot = (int) (second & (DATES.length - 1));
+        CachedDate cached = DATES[slot];
+        if (cached != null && cached.second == second) {
+            return cached.text;
+        }
+        String text = HTTP_DATE.format(Instant.ofEpochSecond(second));
+        DATES[slot] = new CachedDate(second, text);
+        return text;
     }
+
+    private record CachedDate(long second, String text) {
+    }
+
+    /** Racy by design: a slot holds an immutable pair, so a reader sees an old pair or a new one. */
+    private static final CachedDate[] DATES = new CachedDate[64];
 
     /** An HTTP date in seconds since the epoch, or -1 when absent or unreadable (then ignored, RFC 9110). */
     static long parseDate(String value) {

@@ -93,6 +93,11 @@ public final class FileTree {
     /** The entry's metadata, or {@code null} when it does not exist. */
     public Info stat(Path file) throws TreeException {
         confine(file);
+        return attributes(file);
+    }
+
+    /** The entry's metadata without the confinement check (the caller did it). */
+    private Info attributes(Path file) throws TreeException {
         try {
             BasicFileAttributes a = Files.readAttributes(file, BasicFileAttributes.class);
             return new Info(file.equals(root) ? "" : file.getFileName().toString(), a.isDirectory() ? 0 : a.size(),
@@ -137,8 +142,9 @@ public final class FileTree {
      * when the path is replaced meanwhile; the modification time is re-read until it belongs to it.
      */
     public Opened open(Path file) throws TreeException {
+        confine(file);
         for (int attempt = 0; ; attempt++) {
-            Info info = stat(file);
+            Info info = attributes(file);
             if (info == null) {
                 throw new TreeException(404, "not found");
             }
@@ -155,7 +161,7 @@ public final class FileTree {
             }
             try {
                 long size = channel.size();
-                Info after = stat(file);
+                Info after = attributes(file);
                 if (after != null && after.size() == size && after.modified() == info.modified() || attempt >= 3) {
                     return new Opened(channel, new Info(info.name(), size, info.modified(), false));
                 }
