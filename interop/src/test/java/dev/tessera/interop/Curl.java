@@ -30,6 +30,18 @@ final class Curl {
             return null;
         }
 
+        /** The RFC 6750 challenge among the WWW-Authenticate headers (a 401 may offer Basic first), or null. */
+        String bearerChallenge() {
+            for (String line : headers.split("\r?\n")) {
+                int colon = line.indexOf(':');
+                if (colon > 0 && line.substring(0, colon).trim().equalsIgnoreCase("WWW-Authenticate")
+                        && line.substring(colon + 1).trim().regionMatches(true, 0, "Bearer", 0, 6)) {
+                    return line.substring(colon + 1).trim();
+                }
+            }
+            return null;
+        }
+
         @Override
         public String toString() {
             String shortBody = body.length() > 200 ? body.substring(0, 200) + "..." : body;

@@ -159,7 +159,7 @@ class StorageClientsIT {
     void curlIsRefusedWithoutATokenAndBeyondTheScope() {
         Curl.Reply none = Curl.request(base + "/data/public/hello.txt");
         assertThat(none.status()).as(none.toString()).isEqualTo(401);
-        assertThat(none.header("WWW-Authenticate")).isEqualTo("Bearer realm=\"tessera\"");
+        assertThat(none.bearerChallenge()).isEqualTo("Bearer realm=\"tessera\"");
 
         Curl.Reply readOnlyPut = Curl.request(concat(Curl.bearer(token("read:/uploads")),
                 "-X", "PUT", "--data-binary", "x", base + "/data/uploads/not-allowed.txt"));

@@ -315,7 +315,7 @@ class XrootdComparisonIT {
 
     /** RFC 6750 §3: every 401 and 403 from Tessera carries the Bearer challenge that explains it. */
     private static void checkTesseraChallenge(Case c, Curl.Reply reply, List<String> wrong) {
-        String challenge = reply.header("WWW-Authenticate");
+        String challenge = reply.bearerChallenge();
         boolean tokenSent = c.curlArgs().contains("-u") || c.curlArgs().stream().anyMatch(a -> a.startsWith("Authorization:"))
                 || c.path().contains("authz=");
         if (reply.status() == 401) {
