@@ -7,7 +7,6 @@ import dev.tessera.web.HttpServer;
 import dev.tessera.web.TrustedIssuer;
 import java.io.PrintWriter;
 import java.nio.file.Path;
-import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;

@@ -498,22 +498,14 @@ class StoragePathTest {
 
     @Test
     void theMapfileNameIsWhatTheAccessLogShows() throws Exception {
-        ch.qos.logback.classic.Logger log = (ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory
-                .getLogger("tessera.access.storage");
-        ch.qos.logback.core.read.ListAppender<ch.qos.logback.classic.spi.ILoggingEvent> appender =
-                new ch.qos.logback.core.read.ListAppender<>();
-        appender.start();
-        log.addAppender(appender);
-        try {
+        List<String> logged = new java.util.concurrent.CopyOnWriteArrayList<>();
+        try (AutoCloseable watching = dev.tessera.web.AccessLog.watch(logged::add)) {
             String token = vo.builder().jwtId("jti-mapped-1").scope("read:/data").sign();
             assertThat(storage.client().get("/vo/data/f", token).statusCode()).isEqualTo(200);
             assertThat(StorageFixture.eventually(java.time.Duration.ofSeconds(10),
-                    () -> appender.list.stream().anyMatch(e -> e.getFormattedMessage().contains("jti-mapped-1")))).isTrue();
-            String line = appender.list.stream().map(e -> e.getFormattedMessage())
-                    .filter(m -> m.contains("jti-mapped-1")).collect(Collectors.joining("\n"));
+                    () -> logged.stream().anyMatch(m -> m.contains("jti-mapped-1")))).isTrue();
+            String line = logged.stream().filter(m -> m.contains("jti-mapped-1")).collect(Collectors.joining("\n"));
             assertThat(line).contains("sub=alice_local").contains("iss=" + vo.url()).doesNotContain(token);
-        } finally {
-            log.detachAppender(appender);
         }
     }
 }

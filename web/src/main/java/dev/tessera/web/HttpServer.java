@@ -142,6 +142,7 @@ public final class HttpServer implements AutoCloseable {
     public void close() {
         try {
             server.stop();
+            AccessLog.flush();
         } catch (Exception e) {
             throw new IllegalStateException("stopping the " + name + " server failed: " + e.getMessage(), e);
         }

@@ -77,17 +77,11 @@ public final class FileTree {
 
     /** The file for a tree path (it may not exist); refuses the service's own names. */
     public Path resolve(ResourcePath path) throws TreeException {
-        Path file = root;
-        for (String segment : path.value().split("/")) {
-            if (segment.isEmpty()) {
-                continue;
-            }
-            if (segment.startsWith(RESERVED_PREFIX)) {
-                throw new TreeException(404, "not found");
-            }
-            file = file.resolve(segment);
+        String value = path.value(); // normalized: no empty, '.' or '..' segments
+        if (value.startsWith("/" + RESERVED_PREFIX) || value.contains("/" + RESERVED_PREFIX)) {
+            throw new TreeException(404, "not found");
         }
-        return file;
+        return value.length() == 1 ? root : root.resolve(value.substring(1));
     }
 
     /** The entry's metadata, or {@code null} when it does not exist. */
@@ -142,33 +136,32 @@ public final class FileTree {
      * when the path is replaced meanwhile; the modification time is re-read until it belongs to it.
      */
     public Opened open(Path file) throws TreeException {
-        confine(file);
+        confineExisting(file);
         for (int attempt = 0; ; attempt++) {
-            Info info = attributes(file);
-            if (info == null) {
-                throw new TreeException(404, "not found");
-            }
-            if (info.directory()) {
-                return new Opened(null, info);
-            }
             FileChannel channel;
             try {
-                channel = FileChannel.open(file, StandardOpenOption.READ);
+                channel = FileChannel.open(file, StandardOpenOption.READ); // a directory opens too
             } catch (NoSuchFileException e) {
                 throw new TreeException(404, "not found");
             } catch (IOException e) {
                 throw new TreeException(500, "cannot read " + relative(file) + ": " + e.getMessage(), e);
             }
             try {
-                long size = channel.size();
-                Info after = attributes(file);
-                if (after != null && after.size() == size && after.modified() == info.modified() || attempt >= 3) {
-                    return new Opened(channel, new Info(info.name(), size, info.modified(), false));
+                Info info = attributes(file);
+                if (info != null && info.directory()) {
+                    channel.close();
+                    return new Opened(null, info);
                 }
-                channel.close(); // replaced between the two looks: look again
-            } catch (IOException e) {
+                long size = channel.size(); // of the file opened, whatever the path names now
+                if (info != null && info.size() == size || attempt >= 3) {
+                    return new Opened(channel, new Info(file.getFileName().toString(), size,
+                            info == null ? 0 : info.modified(), false));
+                }
+                channel.close(); // replaced between opening and looking: open the new one
+            } catch (IOException | TreeException e) {
                 closeQuietly(channel);
-                throw new TreeException(500, "cannot read " + relative(file) + ": " + e.getMessage(), e);
+                throw e instanceof TreeException t ? t
+                        : new TreeException(500, "cannot read " + relative(file) + ": " + e.getMessage(), e);
             }
         }
     }
@@ -359,6 +352,23 @@ public final class FileTree {
     /** The tree path of a file, for messages. */
     public String relative(Path file) {
         return "/" + root.relativize(file);
+    }
+
+    /** {@link #confine} for a path expected to exist: one realpath, no existence walk. */
+    private void confineExisting(Path file) throws TreeException {
+        try {
+            Path real = file.toRealPath();
+            if (!real.startsWith(root)) {
+                throw new TreeException(403, "the path leaves the served tree");
+            }
+            if (real.startsWith(staging)) {
+                throw new TreeException(404, "not found");
+            }
+        } catch (NoSuchFileException e) {
+            throw new TreeException(404, "not found");
+        } catch (IOException e) {
+            throw new TreeException(500, "cannot resolve the path: " + e.getMessage(), e);
+        }
     }
 
     /** Refuses paths whose real location (symbolic links resolved) is outside the root. */
