@@ -28,9 +28,11 @@ import java.nio.file.Path;
 import java.util.List;
 import org.eclipse.jetty.http.HttpHeader;
 import org.eclipse.jetty.io.Content;
+import org.eclipse.jetty.io.RetainableByteBuffer;
 import org.eclipse.jetty.server.Handler;
 import org.eclipse.jetty.server.Request;
 import org.eclipse.jetty.server.Response;
+import org.eclipse.jetty.util.Blocker;
 import org.eclipse.jetty.util.Callback;
 
 /**
@@ -239,8 +241,11 @@ public final class StorageHandler extends Handler.Abstract {
             response.write(true, content.flip(), call.callback());
             return "ok";
         }
-        try (OutputStream out = Content.Sink.asOutputStream(response)) {
-            ByteBuffer buffer = ByteBuffer.allocate((int) Math.min(BUFFER, Math.max(length, 1)));
+        // large files: a pooled direct buffer read by the file channel and written as it is (a heap buffer would be
+        // copied through a temporary direct one by the read, before TLS copies it again)
+        RetainableByteBuffer pooled = call.request().getComponents().getByteBufferPool().acquire(BUFFER, true);
+        try {
+            ByteBuffer buffer = pooled.getByteBuffer();
             long position = first;
             long remaining = length;
             while (remaining > 0) {
@@ -249,10 +254,16 @@ public final class StorageHandler extends Handler.Abstract {
                 if (n < 0) {
                     break; // the file shrank while being served: the client sees a short body
                 }
-                out.write(buffer.array(), 0, n);
+                buffer.flip();
                 position += n;
                 remaining -= n;
+                try (Blocker.Callback written = Blocker.callback()) {
+                    response.write(remaining == 0, buffer, written);
+                    written.block();
+                }
             }
+        } finally {
+            pooled.release();
         }
         call.callback().succeeded();
         return "ok";
