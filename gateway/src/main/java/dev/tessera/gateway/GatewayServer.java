@@ -17,9 +17,7 @@ public final class GatewayServer {
 
     public static HttpServer start(GatewayConfig config) throws IOException {
         config.validate();
-        Files.createDirectories(config.data());
-        ServerTls tls = config.tlsCert() != null ? new ServerTls(config.tlsCert(), config.tlsKey())
-                : ServerTls.selfSigned(config.data());
+        ServerTls tls = ServerTls.configuredOrSelfSigned(config.tlsCert(), config.tlsKey(), config.data());
         PrometheusMeterRegistry metrics = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
         TokenTrust trust = new TokenTrust(config.issuers(), config.audiences(), config.caFiles());
         Delegation delegation = null;

@@ -9,7 +9,6 @@ import dev.tessera.web.TokenTrust;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.io.IOException;
-import java.nio.file.Files;
 
 /** The storage service: a validated {@link StorageConfig} served over HTTPS. */
 public final class StorageServer {
@@ -19,9 +18,7 @@ public final class StorageServer {
     /** Starts serving; the returned server is stopped with {@code close()}. */
     public static HttpServer start(StorageConfig config) throws IOException {
         config.validate();
-        Files.createDirectories(config.data());
-        ServerTls tls = config.tlsCert() != null ? new ServerTls(config.tlsCert(), config.tlsKey())
-                : ServerTls.selfSigned(config.data());
+        ServerTls tls = ServerTls.configuredOrSelfSigned(config.tlsCert(), config.tlsKey(), config.data());
         PrometheusMeterRegistry metrics = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
         TokenTrust trust = new TokenTrust(config.issuers(), config.audiences(), config.caFiles());
         StorageHandler handler = new StorageHandler(new Access(trust), new FileTree(config.root()), metrics);

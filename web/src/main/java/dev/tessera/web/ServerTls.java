@@ -61,6 +61,18 @@ public record ServerTls(Path certificate, Path key) {
         return tls;
     }
 
+    /**
+     * The configured identity ({@code certificate} and {@code key} both given), or, when neither is, the
+     * self-signed default in {@code dataDir} (created with the directory if needed).
+     */
+    public static ServerTls configuredOrSelfSigned(Path certificate, Path key, Path dataDir) throws IOException {
+        if ((certificate == null) != (key == null)) {
+            throw new IllegalArgumentException("a TLS certificate and its key go together");
+        }
+        Files.createDirectories(dataDir);
+        return certificate != null ? new ServerTls(certificate, key) : selfSigned(dataDir);
+    }
+
     /** Jetty's TLS configuration for this identity. */
     public SslContextFactory.Server sslContextFactory() throws IOException {
         try {
