@@ -25,6 +25,7 @@ import picocli.CommandLine.Command;
                 DiscoverCommand.class,
                 StorageCommand.class,
                 GatewayCommand.class,
+                IssuerCommand.class,
                 CompletionCommand.class,
                 CommandLine.HelpCommand.class},
         footerHeading = "%nExamples:%n",

@@ -3,11 +3,16 @@ package dev.tessera.web;
 import java.lang.reflect.RecordComponent;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Collection;
 import java.util.Locale;
 import java.util.Map;
 import tools.jackson.core.JacksonException;
+import tools.jackson.core.JsonParser;
+import tools.jackson.databind.DeserializationContext;
 import tools.jackson.databind.DeserializationFeature;
+import tools.jackson.databind.ValueDeserializer;
+import tools.jackson.databind.module.SimpleModule;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.PropertyNamingStrategies;
 import tools.jackson.databind.json.JsonMapper;
@@ -24,7 +29,20 @@ public final class ConfigFiles {
     private static final YAMLMapper YAML = YAMLMapper.builder()
             .propertyNamingStrategy(PropertyNamingStrategies.SNAKE_CASE)
             .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
+            .addModule(new SimpleModule("durations").addDeserializer(Duration.class, new DurationText()))
             .build();
+
+    /** Durations written as people write them ({@code 1h}, {@code 20m}, {@code 3600}); see {@link Durations}. */
+    private static final class DurationText extends ValueDeserializer<Duration> {
+        @Override
+        public Duration deserialize(JsonParser parser, DeserializationContext context) {
+            try {
+                return Durations.parse(parser.getString());
+            } catch (IllegalArgumentException e) {
+                return (Duration) context.handleWeirdStringValue(Duration.class, parser.getString(), e.getMessage());
+            }
+        }
+    }
 
     private ConfigFiles() {
     }

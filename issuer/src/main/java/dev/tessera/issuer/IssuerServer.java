@@ -1,0 +1,180 @@
+package dev.tessera.issuer;
+
+import dev.tessera.issuer.domain.Vo;
+import dev.tessera.issuer.http.IssuerHandler;
+import dev.tessera.issuer.service.Administration;
+import dev.tessera.issuer.service.AuditTrail;
+import dev.tessera.issuer.service.IssuerState;
+import dev.tessera.issuer.service.VoContext;
+import dev.tessera.issuer.service.keys.Keys;
+import dev.tessera.issuer.service.keys.MasterKey;
+import dev.tessera.issuer.service.tokens.AccessTokens;
+import dev.tessera.issuer.service.tokens.TokenService;
+import dev.tessera.issuer.store.Database;
+import dev.tessera.issuer.store.Stores;
+import dev.tessera.web.HttpServer;
+import dev.tessera.web.ServerTls;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.security.GeneralSecurityException;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+/**
+ * A running issuer: the database (created and migrated on first start), the master key, every VO's keys,
+ * and the HTTPS endpoints. On first start with an empty database it creates one VO.
+ */
+public final class IssuerServer implements AutoCloseable {
+    private final Database database;
+    private final IssuerState state;
+    private final AuditTrail audit;
+    private final HttpServer http;
+    private final ServerTls tls;
+    private final Vo created;
+
+    private IssuerServer(Database database, IssuerState state, AuditTrail audit, HttpServer http, ServerTls tls, Vo created) {
+        this.database = database;
+        this.state = state;
+        this.audit = audit;
+        this.http = http;
+        this.tls = tls;
+        this.created = created;
+    }
+
+    /** The database and administration of {@code config}, for the CLI's admin commands and the server. */
+    public static final class Admin implements AutoCloseable {
+        private final Database database;
+        private final Stores stores;
+        private final Keys keys;
+        private final Administration administration;
+
+        private Admin(Database database, MasterKey masterKey, Clock clock) {
+            this.database = database;
+            this.stores = Stores.of(database);
+            this.keys = new Keys(stores.keys(), masterKey, clock);
+            this.administration = new Administration(stores, keys, clock);
+        }
+
+        /** Opens (creating on first use) the database and master key of {@code config}. */
+        public static Admin open(IssuerConfig config, Map<String, String> env) throws IOException {
+            config.validate();
+            Database database = config.databaseUrl() == null ? Database.sqlite(config.data())
+                    : Database.open(config.databaseUrl(), config.databaseUser(), config.databasePassword());
+            try {
+                return new Admin(database, MasterKey.load(config.data(), env, true), Clock.systemUTC());
+            } catch (IOException | RuntimeException e) {
+                database.close();
+                throw e;
+            }
+        }
+
+        public Administration administration() {
+            return administration;
+        }
+
+        public Stores stores() {
+            return stores;
+        }
+
+        @Override
+        public void close() {
+            database.close();
+        }
+    }
+
+    /**
+     * Starts an issuer.
+     *
+     * @throws IllegalArgumentException for a configuration error
+     * @throws GeneralSecurityException when the stored keys cannot be unsealed with this master key
+     */
+    public static IssuerServer start(IssuerConfig config, Map<String, String> env) throws IOException, GeneralSecurityException {
+        Admin admin = Admin.open(config, env);
+        AuditTrail audit = null;
+        IssuerState state = null;
+        try {
+            Clock clock = Clock.systemUTC();
+            admin.administration().ensureKeys();
+            state = new IssuerState(admin.stores, admin.keys, config.verifierCacheTime());
+            audit = new AuditTrail(admin.stores.audit());
+            PrometheusMeterRegistry metrics = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+            TokenService tokens = new TokenService(new AccessTokens(audit, clock));
+            ServerTls tls = ServerTls.configuredOrSelfSigned(config.tlsCert(), config.tlsKey(), config.data());
+            AtomicBoolean ready = new AtomicBoolean();
+            HttpServer http = HttpServer.builder().name("issuer").host(config.host()).port(config.port()).tls(tls)
+                    .metrics(metrics).ready(ready::get).handler(new IssuerHandler(state, tokens, metrics, clock)).build().start();
+            Vo created = null;
+            if (admin.administration().vos().isEmpty()) { // first start: the URL is known only now (port 0)
+                created = admin.administration().addVo(Administration.VoSettings.defaults(config.defaultVo()),
+                        config.publicUrl(http.port()));
+                state.refresh();
+            }
+            state.startPolling(Duration.ofSeconds(1));
+            ready.set(true);
+            return new IssuerServer(admin.database, state, audit, http, tls, created);
+        } catch (IOException | GeneralSecurityException | RuntimeException e) {
+            if (state != null) {
+                state.close();
+            }
+            if (audit != null) {
+                audit.close();
+            }
+            admin.close();
+            throw e;
+        }
+    }
+
+    public String url() {
+        return http.url();
+    }
+
+    public int port() {
+        return http.port();
+    }
+
+    /** The VOs served, as of the latest reload. */
+    public List<VoContext> vos() {
+        return state.vos();
+    }
+
+    /** The VO this start created (first start), if any. */
+    public Optional<Vo> created() {
+        return Optional.ofNullable(created);
+    }
+
+    /** The PEM certificate the server presents (what clients of a self-signed default must trust). */
+    public Path tlsCertificate() {
+        return tls.certificate();
+    }
+
+    public HttpServer http() {
+        return http;
+    }
+
+    /** Reloads VOs, keys, clients and policy now if the database changed (the server also polls each second). */
+    public void refresh() throws GeneralSecurityException {
+        state.refresh();
+    }
+
+    public void join() throws InterruptedException {
+        http.join();
+    }
+
+    /** Stops serving, writes queued audit events, closes the database. */
+    @Override
+    public void close() {
+        try {
+            http.close();
+        } finally {
+            state.close();
+            audit.close();
+            database.close();
+        }
+    }
+}

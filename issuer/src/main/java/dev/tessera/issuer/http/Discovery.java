@@ -1,0 +1,35 @@
+package dev.tessera.issuer.http;
+
+import dev.tessera.issuer.domain.Client;
+import dev.tessera.issuer.domain.Vo;
+import dev.tessera.issuer.service.clients.ClientAuthenticator;
+import dev.tessera.issuer.service.policy.RequestedScope;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * A VO's metadata (RFC 8414; the same document serves OpenID Connect discovery): its endpoints and
+ * what they support. Only what this issuer really does is advertised.
+ */
+final class Discovery {
+    /** The grant types the token endpoint serves. */
+    static final List<String> GRANT_TYPES = List.of(Client.CLIENT_CREDENTIALS);
+
+    private Discovery() {
+    }
+
+    static Map<String, Object> metadata(Vo vo) {
+        String iss = vo.issuer();
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("issuer", iss);
+        m.put("jwks_uri", iss + "/jwks");
+        m.put("token_endpoint", iss + "/token");
+        m.put("grant_types_supported", GRANT_TYPES);
+        m.put("response_types_supported", List.of());
+        m.put("token_endpoint_auth_methods_supported", ClientAuthenticator.METHODS);
+        m.put("scopes_supported", RequestedScope.PROTOCOL.stream().sorted().toList());
+        m.put("token_profile", vo.profile().displayName());
+        return m;
+    }
+}

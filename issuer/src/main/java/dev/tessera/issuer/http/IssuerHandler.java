@@ -1,0 +1,152 @@
+package dev.tessera.issuer.http;
+
+import dev.tessera.issuer.service.IssuerState;
+import dev.tessera.issuer.service.OAuthException;
+import dev.tessera.issuer.service.Parameters;
+import dev.tessera.issuer.service.VoContext;
+import dev.tessera.issuer.service.tokens.TokenResponse;
+import dev.tessera.issuer.service.tokens.TokenService;
+import dev.tessera.token.jws.Json;
+import dev.tessera.web.Responses;
+import io.micrometer.core.instrument.MeterRegistry;
+import java.time.Clock;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.eclipse.jetty.http.HttpHeader;
+import org.eclipse.jetty.http.HttpStatus;
+import org.eclipse.jetty.server.Handler;
+import org.eclipse.jetty.server.Request;
+import org.eclipse.jetty.server.Response;
+import org.eclipse.jetty.util.Callback;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The issuer's HTTP surface. Each VO lives under {@code /vo/NAME}: its {@code iss} is
+ * {@code https://HOST/vo/NAME}, with metadata at {@code iss/.well-known/openid-configuration}, at
+ * {@code iss/.well-known/oauth-authorization-server}, and at RFC 8414's
+ * {@code /.well-known/oauth-authorization-server/vo/NAME}. Parses requests, calls a service, renders.
+ */
+public final class IssuerHandler extends Handler.Abstract {
+    private static final Logger LOG = LoggerFactory.getLogger(IssuerHandler.class);
+    private static final String VO_PREFIX = "/vo/";
+    private static final String OIDC = "/.well-known/openid-configuration";
+    private static final String OAUTH = "/.well-known/oauth-authorization-server";
+
+    private final IssuerState state;
+    private final TokenService tokens;
+    private final MeterRegistry metrics;
+    private final Clock clock;
+
+    public IssuerHandler(IssuerState state, TokenService tokens, MeterRegistry metrics, Clock clock) {
+        this.state = state;
+        this.tokens = tokens;
+        this.metrics = metrics;
+        this.clock = clock;
+    }
+
+    /** One endpoint's work, once the method is right. */
+    private interface Endpoint {
+        void serve() throws Exception;
+    }
+
+    @Override
+    public boolean handle(Request request, Response response, Callback callback) throws Exception {
+        String path = Request.getPathInContext(request);
+        if (path.equals("/")) {
+            return serve(request, response, callback, "GET", () -> index(response, callback));
+        }
+        for (String wellKnown : List.of(OAUTH, OIDC)) {
+            if (path.startsWith(wellKnown + VO_PREFIX)) { // RFC 8414 §3: the well-known part before the issuer's path
+                VoContext vo = voOf(path.substring(wellKnown.length() + VO_PREFIX.length()));
+                return vo != null && serve(request, response, callback, "GET", () -> metadata(vo, response, callback));
+            }
+        }
+        if (!path.startsWith(VO_PREFIX)) {
+            return false;
+        }
+        int slash = path.indexOf('/', VO_PREFIX.length());
+        VoContext vo = voOf(slash < 0 ? path.substring(VO_PREFIX.length()) : path.substring(VO_PREFIX.length(), slash));
+        if (vo == null) {
+            return false;
+        }
+        return switch (slash < 0 ? "" : path.substring(slash)) {
+            case OIDC, OAUTH -> serve(request, response, callback, "GET", () -> metadata(vo, response, callback));
+            case "/jwks" -> serve(request, response, callback, "GET", () -> jwks(vo, response, callback));
+            case "/token" -> serve(request, response, callback, "POST", () -> token(vo, request, response, callback));
+            default -> false;
+        };
+    }
+
+    /** Serves the endpoint if the method is {@code method} (HEAD counts as GET), else answers 405. */
+    private static boolean serve(Request request, Response response, Callback callback, String method, Endpoint endpoint)
+            throws Exception {
+        String actual = request.getMethod();
+        if (actual.equals(method) || method.equals("GET") && actual.equals("HEAD")) {
+            endpoint.serve();
+        } else {
+            response.getHeaders().put(HttpHeader.ALLOW, method.equals("GET") ? "GET, HEAD" : method);
+            Responses.text(response, callback, HttpStatus.METHOD_NOT_ALLOWED_405, "method not allowed\n");
+        }
+        return true;
+    }
+
+    private VoContext voOf(String name) {
+        return name.isEmpty() || name.indexOf('/') >= 0 ? null : state.vo(name);
+    }
+
+    private void index(Response response, Callback callback) {
+        List<Map<String, String>> issuers = state.vos().stream()
+                .map(v -> Map.of("vo", v.vo().name(), "iss", v.vo().issuer())).toList();
+        Responses.json(response, callback, HttpStatus.OK_200, Json.write(Map.of("issuers", issuers)));
+    }
+
+    private void metadata(VoContext vo, Response response, Callback callback) {
+        publicCacheable(response, 3600);
+        Responses.json(response, callback, HttpStatus.OK_200, Json.write(Discovery.metadata(vo.vo())));
+    }
+
+    private void jwks(VoContext vo, Response response, Callback callback) {
+        publicCacheable(response, 600);
+        Responses.json(response, callback, HttpStatus.OK_200, vo.keys().published(clock.instant()).toString(true));
+    }
+
+    private void token(VoContext vo, Request request, Response response, Callback callback) throws Exception {
+        String grant = "unknown";
+        try {
+            Parameters params = FormBody.read(request);
+            grant = params.get("grant_type") == null ? "none" : params.get("grant_type");
+            TokenResponse issued = tokens.handle(vo, request.getHeaders().get(HttpHeader.AUTHORIZATION), params);
+            metrics.counter("tessera_issuer_tokens_issued", "vo", vo.vo().name(), "grant", grant).increment();
+            OAuthResponses.json(response, callback, HttpStatus.OK_200, body(issued));
+        } catch (OAuthException e) {
+            metrics.counter("tessera_issuer_token_errors", "vo", vo.vo().name(), "error", e.error()).increment();
+            LOG.debug("token request refused: {} {}", e.error(), e.description());
+            OAuthResponses.error(response, callback, e, vo.vo().issuer());
+        }
+    }
+
+    private static Map<String, Object> body(TokenResponse issued) {
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("access_token", issued.accessToken());
+        body.put("token_type", "Bearer");
+        body.put("expires_in", issued.expiresIn());
+        body.put("scope", issued.scope());
+        if (issued.refreshToken() != null) {
+            body.put("refresh_token", issued.refreshToken());
+        }
+        if (issued.idToken() != null) {
+            body.put("id_token", issued.idToken());
+        }
+        if (issued.issuedTokenType() != null) {
+            body.put("issued_token_type", issued.issuedTokenType());
+        }
+        return body;
+    }
+
+    private static void publicCacheable(Response response, int seconds) {
+        response.getHeaders().put(HttpHeader.CACHE_CONTROL, "public, max-age=" + seconds);
+        response.getHeaders().put(HttpHeader.ACCESS_CONTROL_ALLOW_ORIGIN, "*");
+    }
+}

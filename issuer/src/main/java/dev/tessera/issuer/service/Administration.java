@@ -1,0 +1,275 @@
+package dev.tessera.issuer.service;
+
+import dev.tessera.issuer.domain.Account;
+import dev.tessera.issuer.domain.Client;
+import dev.tessera.issuer.domain.PolicyRule;
+import dev.tessera.issuer.domain.StoredKey;
+import dev.tessera.issuer.domain.Vo;
+import dev.tessera.issuer.service.keys.Keys;
+import dev.tessera.issuer.service.policy.Policy;
+import dev.tessera.issuer.service.policy.Principal;
+import dev.tessera.issuer.service.policy.RequestedScope;
+import dev.tessera.issuer.service.policy.ScopeTemplate;
+import dev.tessera.issuer.store.AccountStore;
+import dev.tessera.issuer.store.Stores;
+import dev.tessera.token.Profile;
+import dev.tessera.token.keys.Algorithm;
+import dev.tessera.token.scope.InvalidScopeException;
+import java.net.URI;
+import java.net.URISyntaxException;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Set;
+import java.util.UUID;
+import java.util.regex.Pattern;
+
+/**
+ * What administrators do (the CLI and the admin API share it): VOs, clients, accounts, policy and keys.
+ * Everything is checked before it is stored, so a running server never loads something it cannot use.
+ *
+ * @throws IllegalArgumentException (from every method) naming what is wrong with the request
+ */
+public final class Administration {
+    private static final Pattern USERNAME = Pattern.compile("[A-Za-z0-9_][A-Za-z0-9._@-]{0,127}");
+    private static final Pattern GROUP = Pattern.compile("(/[A-Za-z0-9._-]+)+");
+
+    private final Stores stores;
+    private final Keys keys;
+    private final Clock clock;
+
+    /** A new client and its secret, which is shown once and stored only hashed. */
+    public record NewClient(Client client, String secret) {
+    }
+
+    public Administration(Stores stores, Keys keys, Clock clock) {
+        this.stores = stores;
+        this.keys = keys;
+        this.clock = clock;
+    }
+
+    /** Settings of a new VO. */
+    public record VoSettings(String name, Profile profile, Algorithm algorithm, Duration accessLifetime,
+                             Duration maxAccessLifetime, String defaultAudience) {
+        /** SciTokens 2.0, ES256, 20-minute tokens (at most 6 hours, WLCG's limit), audience "any". */
+        public static VoSettings defaults(String name) {
+            return new VoSettings(name, Profile.SCITOKENS_2, Algorithm.ES256, Duration.ofMinutes(20), Duration.ofHours(6),
+                    null);
+        }
+    }
+
+    /** Creates a VO served at {@code publicUrl} and its first signing key. */
+    public Vo addVo(VoSettings settings, String publicUrl) {
+        if (!Vo.isValidName(settings.name())) {
+            throw new IllegalArgumentException("a VO name is lower-case letters, digits, '.', '_' and '-': " + settings.name());
+        }
+        if (stores.vos().find(settings.name()).isPresent()) {
+            throw new IllegalArgumentException("VO " + settings.name() + " exists");
+        }
+        String audience = settings.defaultAudience() != null ? settings.defaultAudience() : settings.profile().anyAudience();
+        Vo vo = new Vo(settings.name(), Vo.issuerUrl(publicUrl, settings.name()), settings.profile(), settings.algorithm(),
+                settings.accessLifetime(), settings.maxAccessLifetime(), audience);
+        stores.vos().insert(vo, now());
+        keys.create(vo, vo.algorithm(), clock.instant());
+        return vo;
+    }
+
+    public List<Vo> vos() {
+        return stores.vos().list();
+    }
+
+    public Vo vo(String name) {
+        return stores.vos().find(name).orElseThrow(() -> new IllegalArgumentException("no VO named " + name
+                + " (known: " + String.join(", ", vos().stream().map(Vo::name).toList()) + ")"));
+    }
+
+    /** Registers a client; a confidential one gets a new secret. */
+    public NewClient addClient(String voName, String name, Set<String> grants, String scope, List<String> audiences,
+                               List<String> redirectUris, boolean isPublic) {
+        vo(voName);
+        if (name == null || name.isBlank()) {
+            throw new IllegalArgumentException("a client needs a name");
+        }
+        if (grants.isEmpty()) {
+            throw new IllegalArgumentException("a client needs at least one grant type (" + String.join(", ", Client.GRANT_TYPES) + ")");
+        }
+        for (String grant : grants) {
+            if (!Client.GRANT_TYPES.contains(grant)) {
+                throw new IllegalArgumentException("unknown grant type " + grant + " (known: " + String.join(", ", Client.GRANT_TYPES) + ")");
+            }
+        }
+        if (isPublic && grants.contains(Client.CLIENT_CREDENTIALS)) {
+            throw new IllegalArgumentException("a public client cannot use client_credentials: it has no credentials");
+        }
+        if (grants.contains(Client.AUTHORIZATION_CODE) && redirectUris.isEmpty()) {
+            throw new IllegalArgumentException("authorization_code needs at least one --redirect-uri");
+        }
+        redirectUris.forEach(Administration::checkRedirectUri);
+        parseTemplate(scope == null ? "" : scope, true);
+        String clientId = Secrets.random(16);
+        String secret = isPublic ? null : Secrets.newSecret();
+        Client client = new Client(voName, clientId, name.strip(), secret == null ? null : Secrets.hash(secret), grants,
+                scope == null ? "" : String.join(" ", scope.strip().split("\\s+")), audiences, redirectUris);
+        stores.clients().insert(client, now());
+        return new NewClient(client, secret);
+    }
+
+    public List<Client> clients(String voName) {
+        vo(voName);
+        return stores.clients().list().stream().filter(c -> c.vo().equals(voName)).toList();
+    }
+
+    public void removeClient(String voName, String clientId) {
+        if (!stores.clients().delete(vo(voName).name(), clientId)) {
+            throw new IllegalArgumentException("VO " + voName + " has no client " + clientId);
+        }
+    }
+
+    /** Creates a local account with a new stable subject. */
+    public Account addUser(String voName, String username, char[] password, List<String> groups) {
+        vo(voName);
+        if (username == null || !USERNAME.matcher(username).matches()) {
+            throw new IllegalArgumentException("a username is letters, digits, '.', '_', '@' and '-', not starting with '.' or '-'");
+        }
+        if (password == null || password.length < 12) {
+            throw new IllegalArgumentException("a password needs at least 12 characters");
+        }
+        groups.forEach(Administration::checkGroup);
+        if (stores.accounts().find(voName, username).isPresent()) {
+            throw new IllegalArgumentException("VO " + voName + " has a user " + username);
+        }
+        Account account = new Account(voName, username, UUID.randomUUID().toString(), groups);
+        stores.accounts().insert(account, Passwords.hash(password), now());
+        return account;
+    }
+
+    public void addGroups(String voName, String username, List<String> groups) {
+        groups.forEach(Administration::checkGroup);
+        user(voName, username);
+        stores.accounts().addGroups(voName, username, groups);
+    }
+
+    public List<Account> users(String voName) {
+        vo(voName);
+        return stores.accounts().list(voName);
+    }
+
+    public Account user(String voName, String username) {
+        vo(voName);
+        return stores.accounts().find(voName, username).map(AccountStore.Stored::account)
+                .orElseThrow(() -> new IllegalArgumentException("VO " + voName + " has no user " + username));
+    }
+
+    /** Adds a policy rule. */
+    public PolicyRule addRule(String voName, PolicyRule.Kind kind, String subject, String scopeTemplate,
+                              PolicyRule.Effect effect) {
+        vo(voName);
+        if (subject == null || subject.isBlank()) {
+            throw new IllegalArgumentException("a rule needs a " + kind.id());
+        }
+        if (kind == PolicyRule.Kind.GROUP) {
+            checkGroup(subject);
+        }
+        ScopeTemplate template = parseTemplate(scopeTemplate, false);
+        PolicyRule rule = new PolicyRule(UUID.randomUUID().toString(), voName, kind, subject, template.toString(), effect);
+        stores.policies().insert(rule, now());
+        return rule;
+    }
+
+    public List<PolicyRule> rules(String voName) {
+        vo(voName);
+        return stores.policies().list().stream().filter(r -> r.vo().equals(voName)).toList();
+    }
+
+    public void removeRule(String voName, String id) {
+        if (!stores.policies().delete(vo(voName).name(), id)) {
+            throw new IllegalArgumentException("VO " + voName + " has no rule " + id);
+        }
+    }
+
+    /**
+     * A dry run of policy: what {@code username} (or, without one, the client itself) would get through
+     * {@code clientId} when asking for {@code scope}, and which rule decided each scope.
+     */
+    public Policy.Decision explain(String voName, String username, String clientId, String scope) {
+        vo(voName);
+        Client client = clients(voName).stream().filter(c -> c.clientId().equals(clientId)).findFirst()
+                .orElseThrow(() -> new IllegalArgumentException("VO " + voName + " has no client " + clientId));
+        Principal who = username == null ? Principal.robot(clientId) : principal(user(voName, username), clientId);
+        try {
+            RequestedScope requested = RequestedScope.parse(scope);
+            return new Policy(rules(voName)).decide(who, ScopeTemplate.parse(client.scope()),
+                    requested.capabilities());
+        } catch (InvalidScopeException e) {
+            throw new IllegalArgumentException(e.getMessage(), e);
+        }
+    }
+
+    private static Principal principal(Account account, String clientId) {
+        return new Principal(clientId, account.username(), account.subject(), account.groups());
+    }
+
+    /** Starts a key rotation for a VO: the new key is published now and signs after {@code prepublish}. */
+    public StoredKey rotateKey(String voName, Duration prepublish) {
+        Vo vo = vo(voName);
+        try {
+            return keys.rotate(vo, stores.keys().list(), prepublish);
+        } catch (IllegalStateException e) {
+            throw new IllegalArgumentException(e.getMessage(), e);
+        }
+    }
+
+    public List<StoredKey> keys(String voName) {
+        vo(voName);
+        return stores.keys().list().stream().filter(k -> k.vo().equals(voName)).toList();
+    }
+
+    /** Gives every VO without a key its first one (a VO created elsewhere, or keys removed by hand). */
+    public void ensureKeys() {
+        Set<String> withKeys = new java.util.HashSet<>(stores.keys().list().stream().map(StoredKey::vo).toList());
+        for (Vo vo : vos()) {
+            if (!withKeys.contains(vo.name())) {
+                keys.create(vo, vo.algorithm(), clock.instant());
+            }
+        }
+    }
+
+    private static ScopeTemplate parseTemplate(String text, boolean mayBeEmpty) {
+        if (!mayBeEmpty && (text == null || text.isBlank())) {
+            throw new IllegalArgumentException("a rule needs a scope");
+        }
+        try {
+            return ScopeTemplate.parse(text);
+        } catch (InvalidScopeException e) {
+            throw new IllegalArgumentException("invalid scope: " + e.getMessage(), e);
+        }
+    }
+
+    private static void checkGroup(String group) {
+        if (group == null || !GROUP.matcher(group).matches()) {
+            throw new IllegalArgumentException("a group is a path such as /ligo or /cms/analysis: " + group);
+        }
+    }
+
+    /** RFC 6749 §3.1.2 and RFC 8252 §7.3: absolute, no fragment, https or http on a loopback address. */
+    private static void checkRedirectUri(String text) {
+        try {
+            URI uri = new URI(text);
+            if (!uri.isAbsolute() || uri.getRawFragment() != null || uri.getHost() == null && !"https".equals(uri.getScheme())) {
+                throw new IllegalArgumentException("a redirect URI is absolute with no fragment: " + text);
+            }
+            boolean loopback = "http".equals(uri.getScheme())
+                    && Set.of("127.0.0.1", "[::1]", "localhost").contains(uri.getHost());
+            if (!"https".equals(uri.getScheme()) && !loopback) {
+                throw new IllegalArgumentException("a redirect URI is https (or http on a loopback address): " + text);
+            }
+        } catch (URISyntaxException e) {
+            throw new IllegalArgumentException("not a URI: " + text, e);
+        }
+    }
+
+    private long now() {
+        return Instant.now(clock).getEpochSecond();
+    }
+}

@@ -1,0 +1,72 @@
+package dev.tessera.issuer.store;
+
+import dev.tessera.issuer.domain.Account;
+import java.util.Collection;
+import java.util.List;
+import java.util.Optional;
+import org.jdbi.v3.core.Handle;
+import org.jdbi.v3.core.Jdbi;
+
+/** The {@code account} and {@code membership} tables. */
+public final class AccountStore {
+    private final Jdbi jdbi;
+
+    /** An account with its password hash, for logging in. */
+    public record Stored(Account account, String passwordHash) {
+    }
+
+    public AccountStore(Jdbi jdbi) {
+        this.jdbi = jdbi;
+    }
+
+    public void insert(Account account, String passwordHash, long now) {
+        jdbi.useTransaction(h -> {
+            h.createUpdate("""
+                    INSERT INTO account (vo, username, subject, password_hash, created_at)
+                    VALUES (:vo, :username, :subject, :hash, :now)""")
+                    .bind("vo", account.vo()).bind("username", account.username())
+                    .bind("subject", account.subject()).bind("hash", passwordHash).bind("now", now)
+                    .execute();
+            addGroups(h, account.vo(), account.username(), account.groups());
+        });
+    }
+
+    public void addGroups(String vo, String username, Collection<String> groups) {
+        jdbi.useTransaction(h -> addGroups(h, vo, username, groups));
+    }
+
+    private static void addGroups(Handle h, String vo, String username, Collection<String> groups) {
+        for (String group : groups) {
+            h.createUpdate("""
+                    INSERT INTO membership (vo, username, grp) SELECT :vo, :username, :grp
+                    WHERE NOT EXISTS (SELECT 1 FROM membership WHERE vo = :vo AND username = :username AND grp = :grp)""")
+                    .bind("vo", vo).bind("username", username).bind("grp", group).execute();
+        }
+    }
+
+    public void setPasswordHash(String vo, String username, String passwordHash) {
+        jdbi.useHandle(h -> h.createUpdate("UPDATE account SET password_hash = :hash WHERE vo = :vo AND username = :username")
+                .bind("hash", passwordHash).bind("vo", vo).bind("username", username).execute());
+    }
+
+    public Optional<Stored> find(String vo, String username) {
+        return jdbi.withHandle(h -> h.createQuery("SELECT subject, password_hash FROM account WHERE vo = :vo AND username = :username")
+                .bind("vo", vo).bind("username", username)
+                .map((rs, ctx) -> new Stored(new Account(vo, username, rs.getString("subject"), groups(h, vo, username)),
+                        rs.getString("password_hash")))
+                .findOne());
+    }
+
+    public List<Account> list(String vo) {
+        return jdbi.withHandle(h -> h.createQuery("SELECT username, subject FROM account WHERE vo = :vo ORDER BY username")
+                .bind("vo", vo)
+                .map((rs, ctx) -> new Account(vo, rs.getString("username"), rs.getString("subject"),
+                        groups(h, vo, rs.getString("username"))))
+                .list());
+    }
+
+    private static List<String> groups(Handle h, String vo, String username) {
+        return h.createQuery("SELECT grp FROM membership WHERE vo = :vo AND username = :username ORDER BY grp")
+                .bind("vo", vo).bind("username", username).mapTo(String.class).list();
+    }
+}
