@@ -104,7 +104,7 @@ public final class IssuerServer implements AutoCloseable {
             state = new IssuerState(admin.stores, admin.keys, config.verifierCacheTime());
             audit = new AuditTrail(admin.stores.audit());
             PrometheusMeterRegistry metrics = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
-            TokenService tokens = new TokenService(new AccessTokens(audit, clock));
+            TokenService tokens = new TokenService(new AccessTokens(audit, clock), clock);
             ServerTls tls = ServerTls.configuredOrSelfSigned(config.tlsCert(), config.tlsKey(), config.data());
             AtomicBoolean ready = new AtomicBoolean();
             HttpServer http = HttpServer.builder().name("issuer").host(config.host()).port(config.port()).tls(tls)

@@ -14,7 +14,7 @@ import java.util.Map;
  */
 final class Discovery {
     /** The grant types the token endpoint serves. */
-    static final List<String> GRANT_TYPES = List.of(Client.CLIENT_CREDENTIALS);
+    static final List<String> GRANT_TYPES = List.of(Client.CLIENT_CREDENTIALS, Client.TOKEN_EXCHANGE);
 
     private Discovery() {
     }

@@ -187,6 +187,25 @@ public final class ScopeSet implements Iterable<Scope> {
         return new Narrowing(of(granted), List.copyOf(refused));
     }
 
+    /**
+     * What both sets grant, each scope at the narrower of the two extents: {@code read:/data} and
+     * {@code read:/data/x read:/other} give {@code read:/data/x}. What an issuer grants when a client asks
+     * for "everything" that two limits (a parent token, a client's ceiling, a policy) both allow.
+     */
+    public ScopeSet intersect(ScopeSet other) {
+        List<Scope> out = new ArrayList<>();
+        for (Scope mine : scopes) {
+            for (Scope theirs : other.scopes) {
+                if (covers(mine, theirs)) {
+                    out.add(theirs);
+                } else if (covers(theirs, mine)) {
+                    out.add(mine);
+                }
+            }
+        }
+        return of(out);
+    }
+
     /** The outcome of {@link #narrow}. */
     public record Narrowing(ScopeSet granted, List<Scope> refused) {
     }

@@ -273,4 +273,15 @@ class ScopeSetTest {
         assertThat(s.grantFor("condor", path("/READ"))).isEqualTo("condor:/READ");
         assertThat(s.grantFor("condor", path("/WRITE"))).isNull();
     }
+
+    @Test
+    void intersectKeepsEachScopeAtTheNarrowerExtent() throws Exception {
+        ScopeSet parent = ScopeSet.parse("read:/data storage.modify:/store compute.create write:/out/x");
+        ScopeSet ceiling = ScopeSet.parse("read:/data/frames read:/database storage.create:/store/new compute.create write:/out");
+        assertThat(parent.intersect(ceiling).toString())
+                .isEqualTo("read:/data/frames storage.create:/store/new compute.create write:/out/x");
+        assertThat(ceiling.intersect(parent).asList()).containsExactlyInAnyOrderElementsOf(parent.intersect(ceiling).asList());
+        assertThat(parent.intersect(ScopeSet.EMPTY).isEmpty()).isTrue();
+        assertThat(ScopeSet.parse("read:/data").intersect(ScopeSet.parse("read:/datab write:/data")).isEmpty()).isTrue();
+    }
 }

@@ -4,6 +4,7 @@ import com.nimbusds.jose.jwk.JWK;
 import com.nimbusds.jose.jwk.JWKSet;
 import dev.tessera.issuer.domain.StoredKey;
 import dev.tessera.token.keys.SigningKey;
+import dev.tessera.token.keys.VerificationKey;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -26,11 +27,26 @@ public final class KeyRing {
     public record Entry(StoredKey stored, SigningKey key) {
     }
 
+    private final java.util.Map<String, Integer> indexByKid = new java.util.HashMap<>();
+    private final List<VerificationKey> verificationKeys;
+
     public KeyRing(List<Entry> entries, Duration retention) {
         this.entries = entries.stream()
                 .sorted(Comparator.comparingLong((Entry e) -> e.stored().activatesAt()).thenComparing(e -> e.stored().kid()))
                 .toList();
         this.retention = retention;
+        List<VerificationKey> keys = new ArrayList<>();
+        for (int i = 0; i < this.entries.size(); i++) {
+            indexByKid.put(this.entries.get(i).stored().kid(), i);
+            keys.add(this.entries.get(i).key().verificationKey());
+        }
+        this.verificationKeys = List.copyOf(keys);
+    }
+
+    /** The key {@code kid} if it is published at {@code now}: what verifies this VO's own tokens. */
+    public Optional<VerificationKey> verificationKey(String kid, Instant now) {
+        Integer index = kid == null ? null : indexByKid.get(kid);
+        return index != null && isPublished(index, now) ? Optional.of(verificationKeys.get(index)) : Optional.empty();
     }
 
     /** The key that signs at {@code now}: the last one activated (the first one if none is active yet). */

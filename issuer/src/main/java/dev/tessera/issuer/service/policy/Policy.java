@@ -121,15 +121,7 @@ public final class Policy {
         }
         Set<Scope> out = new LinkedHashSet<>();
         for (Rule rule : grants) {
-            for (Scope offered : rule.template().expand(values)) {
-                for (Scope allowed : ceiling) {
-                    if (covers(allowed, offered)) {
-                        out.add(offered);
-                    } else if (covers(offered, allowed)) {
-                        out.add(allowed);
-                    }
-                }
-            }
+            out.addAll(ScopeSet.of(rule.template().expand(values)).intersect(ceiling).asList());
         }
         return List.copyOf(out);
     }

@@ -10,14 +10,25 @@ import dev.tessera.issuer.service.policy.Policy;
 import dev.tessera.issuer.service.policy.Principal;
 import dev.tessera.issuer.service.policy.RequestedScope;
 import dev.tessera.token.scope.InvalidScopeException;
+import dev.tessera.token.scope.Scope;
+import dev.tessera.token.scope.ScopeSet;
+import java.time.Clock;
+import java.time.Instant;
 import java.util.List;
+import java.util.Map;
 
 /** The token endpoint's decisions: who is asking, with which grant, and what they get. */
 public final class TokenService {
-    private final AccessTokens tokens;
+    /** RFC 8693 token type identifiers. */
+    public static final String ACCESS_TOKEN_TYPE = "urn:ietf:params:oauth:token-type:access_token";
+    public static final String JWT_TYPE = "urn:ietf:params:oauth:token-type:jwt";
 
-    public TokenService(AccessTokens tokens) {
+    private final AccessTokens tokens;
+    private final Clock clock;
+
+    public TokenService(AccessTokens tokens, Clock clock) {
         this.tokens = tokens;
+        this.clock = clock;
     }
 
     /**
@@ -37,6 +48,7 @@ public final class TokenService {
         }
         return switch (grantType) {
             case Client.CLIENT_CREDENTIALS -> clientCredentials(vo, client, params);
+            case Client.TOKEN_EXCHANGE -> exchange(vo, client, params);
             default -> throw new OAuthException("unsupported_grant_type", grantType + " is not enabled on this issuer yet",
                     400);
         };
@@ -55,6 +67,67 @@ public final class TokenService {
         AccessTokens.Issued issued = tokens.issue(vo, robot, decision.granted(), audience, List.of(),
                 vo.vo().accessLifetime());
         return TokenResponse.of(issued, decision.granted().toString());
+    }
+
+    /**
+     * RFC 8693 token exchange for attenuation and delegation: a token of this VO becomes a new one that
+     * can only be narrower. Scope must be covered by the parent's (and the client's ceiling), audience within
+     * the parent's (any, if the parent's was the wildcard), lifetime within the parent's remaining life;
+     * asking for more is an error, never silently granted. {@code sub} stays the parent's; {@code act}
+     * names the client that exchanged it.
+     */
+    private TokenResponse exchange(VoContext vo, RegisteredClient client, Parameters params) throws OAuthException {
+        String subjectToken = params.require("subject_token");
+        String subjectType = params.require("subject_token_type");
+        if (!subjectType.equals(ACCESS_TOKEN_TYPE) && !subjectType.equals(JWT_TYPE)) {
+            throw OAuthException.invalidRequest("subject_token_type must be " + ACCESS_TOKEN_TYPE + " or " + JWT_TYPE);
+        }
+        String requestedType = params.get("requested_token_type");
+        if (requestedType != null && !requestedType.equals(ACCESS_TOKEN_TYPE) && !requestedType.equals(JWT_TYPE)) {
+            throw OAuthException.invalidRequest("requested_token_type " + requestedType + " is not issued here");
+        }
+        if (params.has("actor_token")) {
+            throw OAuthException.invalidRequest("actor_token is not supported: the authenticated client is the actor");
+        }
+        Instant now = clock.instant();
+        OwnTokens.Parent parent = OwnTokens.verify(vo, subjectToken, now);
+        RequestedScope requested = parseScope(params.get("scope"));
+        ScopeSet ceiling = ScopeSet.of(client.scope().expand(Principal.robot(client.client().clientId()).templateValues()));
+        ScopeSet scope;
+        if (requested.capabilities() == null) {
+            scope = parent.scope().intersect(ceiling);
+        } else {
+            ScopeSet asked = ScopeSet.of(requested.capabilities());
+            ScopeSet.Narrowing fromParent = parent.scope().narrow(asked);
+            if (!fromParent.refused().isEmpty()) {
+                throw OAuthException.invalidScope("an exchange can only narrow: not within the subject token's scope: "
+                        + words(fromParent.refused()));
+            }
+            ScopeSet.Narrowing fromClient = ceiling.narrow(asked);
+            if (!fromClient.refused().isEmpty()) {
+                throw OAuthException.invalidScope("not within client " + client.client().clientId() + "'s scope: "
+                        + words(fromClient.refused()));
+            }
+            scope = asked;
+        }
+        List<String> audience = parent.audience();
+        if (!params.all("audience").isEmpty() || !params.all("resource").isEmpty() || !requested.audiences().isEmpty()) {
+            audience = Audiences.resolve(vo.vo(), client.client(), params.all("audience"), params.all("resource"),
+                    requested.audiences());
+            if (!Audiences.within(parent.audience(), audience)) {
+                throw OAuthException.invalidTarget("an exchange can only narrow: the subject token is for "
+                        + String.join(", ", parent.audience()));
+            }
+        }
+        Principal who = new Principal(client.client().clientId(), null, parent.subject(), parent.groups());
+        AccessTokens.Issued issued = tokens.issue(vo, who, scope, audience, parent.groups(), vo.vo().accessLifetime(),
+                parent.expiresAt(), Map.of("act", Map.of("sub", client.client().clientId())));
+        return new TokenResponse(issued.token(), issued.lifetime().toSeconds(), scope.toString(), null, null,
+                ACCESS_TOKEN_TYPE);
+    }
+
+    private static String words(List<Scope> scopes) {
+        return String.join(" ", scopes.stream().map(Scope::toString).toList());
     }
 
     private static RequestedScope parseScope(String scope) throws OAuthException {
