@@ -8,7 +8,11 @@ import dev.tessera.issuer.service.IssuerState;
 import dev.tessera.issuer.service.VoContext;
 import dev.tessera.issuer.service.keys.Keys;
 import dev.tessera.issuer.service.keys.MasterKey;
+import dev.tessera.issuer.service.device.DeviceFlow;
+import dev.tessera.issuer.service.login.Login;
+import dev.tessera.issuer.service.login.LoginThrottle;
 import dev.tessera.issuer.service.tokens.AccessTokens;
+import dev.tessera.issuer.service.tokens.RefreshTokens;
 import dev.tessera.issuer.service.tokens.TokenService;
 import dev.tessera.issuer.store.Database;
 import dev.tessera.issuer.store.Stores;
@@ -95,20 +99,28 @@ public final class IssuerServer implements AutoCloseable {
      * @throws GeneralSecurityException when the stored keys cannot be unsealed with this master key
      */
     public static IssuerServer start(IssuerConfig config, Map<String, String> env) throws IOException, GeneralSecurityException {
+        return start(config, env, Clock.systemUTC());
+    }
+
+    /** Starts an issuer whose decisions follow {@code clock} (tests move time on). */
+    public static IssuerServer start(IssuerConfig config, Map<String, String> env, Clock clock)
+            throws IOException, GeneralSecurityException {
         Admin admin = Admin.open(config, env);
         AuditTrail audit = null;
         IssuerState state = null;
         try {
-            Clock clock = Clock.systemUTC();
             admin.administration().ensureKeys();
             state = new IssuerState(admin.stores, admin.keys, config.verifierCacheTime());
             audit = new AuditTrail(admin.stores.audit());
             PrometheusMeterRegistry metrics = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
-            TokenService tokens = new TokenService(new AccessTokens(audit, clock), clock);
+            DeviceFlow deviceFlow = new DeviceFlow(admin.stores.deviceGrants(), clock);
+            TokenService tokens = new TokenService(new AccessTokens(audit, clock),
+                    new RefreshTokens(admin.stores.refreshTokens(), clock), deviceFlow, admin.stores.accounts(), clock);
+            Login login = new Login(admin.stores.accounts(), admin.stores.sessions(), LoginThrottle.standard(clock), clock);
             ServerTls tls = ServerTls.configuredOrSelfSigned(config.tlsCert(), config.tlsKey(), config.data());
             AtomicBoolean ready = new AtomicBoolean();
             HttpServer http = HttpServer.builder().name("issuer").host(config.host()).port(config.port()).tls(tls)
-                    .metrics(metrics).ready(ready::get).handler(new IssuerHandler(state, tokens, metrics, clock)).build().start();
+                    .metrics(metrics).ready(ready::get).handler(new IssuerHandler(state, tokens, deviceFlow, login, metrics, clock)).build().start();
             Vo created = null;
             if (admin.administration().vos().isEmpty()) { // first start: the URL is known only now (port 0)
                 created = admin.administration().addVo(Administration.VoSettings.defaults(config.defaultVo()),

@@ -14,7 +14,8 @@ import java.util.Map;
  */
 final class Discovery {
     /** The grant types the token endpoint serves. */
-    static final List<String> GRANT_TYPES = List.of(Client.CLIENT_CREDENTIALS, Client.TOKEN_EXCHANGE);
+    static final List<String> GRANT_TYPES = List.of(Client.CLIENT_CREDENTIALS, Client.TOKEN_EXCHANGE, Client.DEVICE_CODE,
+            Client.REFRESH_TOKEN);
 
     private Discovery() {
     }
@@ -25,6 +26,7 @@ final class Discovery {
         m.put("issuer", iss);
         m.put("jwks_uri", iss + "/jwks");
         m.put("token_endpoint", iss + "/token");
+        m.put("device_authorization_endpoint", iss + "/device_authorization");
         m.put("grant_types_supported", GRANT_TYPES);
         m.put("response_types_supported", List.of());
         m.put("token_endpoint_auth_methods_supported", ClientAuthenticator.METHODS);

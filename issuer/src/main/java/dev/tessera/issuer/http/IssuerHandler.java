@@ -4,6 +4,9 @@ import dev.tessera.issuer.service.IssuerState;
 import dev.tessera.issuer.service.OAuthException;
 import dev.tessera.issuer.service.Parameters;
 import dev.tessera.issuer.service.VoContext;
+import dev.tessera.issuer.service.clients.ClientAuthenticator;
+import dev.tessera.issuer.service.device.DeviceFlow;
+import dev.tessera.issuer.service.login.Login;
 import dev.tessera.issuer.service.tokens.TokenResponse;
 import dev.tessera.issuer.service.tokens.TokenService;
 import dev.tessera.token.jws.Json;
@@ -34,16 +37,29 @@ public final class IssuerHandler extends Handler.Abstract {
     private static final String OIDC = "/.well-known/openid-configuration";
     private static final String OAUTH = "/.well-known/oauth-authorization-server";
 
+    private static final String STYLESHEET = "/static/tessera.css";
+
     private final IssuerState state;
     private final TokenService tokens;
+    private final DeviceFlow deviceFlow;
+    private final DevicePages devicePages;
     private final MeterRegistry metrics;
     private final Clock clock;
+    private final byte[] stylesheet;
 
-    public IssuerHandler(IssuerState state, TokenService tokens, MeterRegistry metrics, Clock clock) {
+    public IssuerHandler(IssuerState state, TokenService tokens, DeviceFlow deviceFlow, Login login, MeterRegistry metrics,
+                         Clock clock) {
         this.state = state;
         this.tokens = tokens;
+        this.deviceFlow = deviceFlow;
+        this.devicePages = new DevicePages(deviceFlow, login, clock);
         this.metrics = metrics;
         this.clock = clock;
+        try (var in = IssuerHandler.class.getResourceAsStream("/dev/tessera/issuer/static/tessera.css")) {
+            this.stylesheet = in.readAllBytes();
+        } catch (java.io.IOException | NullPointerException e) {
+            throw new IllegalStateException("the stylesheet is missing from the jar", e);
+        }
     }
 
     /** One endpoint's work, once the method is right. */
@@ -56,6 +72,13 @@ public final class IssuerHandler extends Handler.Abstract {
         String path = Request.getPathInContext(request);
         if (path.equals("/")) {
             return serve(request, response, callback, "GET", () -> index(response, callback));
+        }
+        if (path.equals(STYLESHEET)) {
+            return serve(request, response, callback, "GET", () -> {
+                publicCacheable(response, 86400);
+                response.getHeaders().put(HttpHeader.CONTENT_TYPE, "text/css; charset=utf-8");
+                response.write(true, java.nio.ByteBuffer.wrap(stylesheet), callback);
+            });
         }
         for (String wellKnown : List.of(OAUTH, OIDC)) {
             if (path.startsWith(wellKnown + VO_PREFIX)) { // RFC 8414 §3: the well-known part before the issuer's path
@@ -75,6 +98,14 @@ public final class IssuerHandler extends Handler.Abstract {
             case OIDC, OAUTH -> serve(request, response, callback, "GET", () -> metadata(vo, response, callback));
             case "/jwks" -> serve(request, response, callback, "GET", () -> jwks(vo, response, callback));
             case "/token" -> serve(request, response, callback, "POST", () -> token(vo, request, response, callback));
+            case "/device_authorization" -> serve(request, response, callback, "POST",
+                    () -> deviceAuthorization(vo, request, response, callback));
+            case "/device" -> request.getMethod().equals("POST")
+                    ? serve(request, response, callback, "POST", () -> devicePages.submit(vo, request, response, callback))
+                    : serve(request, response, callback, "GET", () -> devicePages.show(vo, request, response, callback));
+            case "/device/decide" -> serve(request, response, callback, "POST",
+                    () -> devicePages.decide(vo, request, response, callback));
+            case "/logout" -> serve(request, response, callback, "POST", () -> devicePages.logout(vo, request, response, callback));
             default -> false;
         };
     }
@@ -123,6 +154,26 @@ public final class IssuerHandler extends Handler.Abstract {
         } catch (OAuthException e) {
             metrics.counter("tessera_issuer_token_errors", "vo", vo.vo().name(), "error", e.error()).increment();
             LOG.debug("token request refused: {} {}", e.error(), e.description());
+            OAuthResponses.error(response, callback, e, vo.vo().issuer());
+        }
+    }
+
+    /** RFC 8628 §3.1–3.2. */
+    private void deviceAuthorization(VoContext vo, Request request, Response response, Callback callback) throws Exception {
+        try {
+            Parameters params = FormBody.read(request);
+            VoContext.RegisteredClient client = ClientAuthenticator.authenticate(vo,
+                    request.getHeaders().get(HttpHeader.AUTHORIZATION), params);
+            DeviceFlow.Authorization started = deviceFlow.start(vo, client, params);
+            Map<String, Object> body = new LinkedHashMap<>();
+            body.put("device_code", started.deviceCode());
+            body.put("user_code", started.userCode());
+            body.put("verification_uri", started.verificationUri());
+            body.put("verification_uri_complete", started.verificationUriComplete());
+            body.put("expires_in", started.expiresIn());
+            body.put("interval", started.interval());
+            OAuthResponses.json(response, callback, HttpStatus.OK_200, body);
+        } catch (OAuthException e) {
             OAuthResponses.error(response, callback, e, vo.vo().issuer());
         }
     }

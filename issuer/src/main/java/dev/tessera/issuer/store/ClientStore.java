@@ -1,5 +1,6 @@
 package dev.tessera.issuer.store;
 
+import dev.tessera.issuer.domain.Words;
 import dev.tessera.issuer.domain.Client;
 import java.util.HashSet;
 import java.util.List;

@@ -22,13 +22,15 @@ public final class VoStore {
         jdbi.useTransaction(h -> {
             h.createUpdate("""
                     INSERT INTO vo (name, issuer, profile, algorithm, access_lifetime, max_access_lifetime,
-                                    default_audience, created_at)
-                    VALUES (:name, :issuer, :profile, :algorithm, :lifetime, :maxLifetime, :audience, :now)""")
+                                    default_audience, refresh_lifetime, device_code_lifetime, created_at)
+                    VALUES (:name, :issuer, :profile, :algorithm, :lifetime, :maxLifetime, :audience, :refresh,
+                            :device, :now)""")
                     .bind("name", vo.name()).bind("issuer", vo.issuer()).bind("profile", vo.profile().name())
                     .bind("algorithm", vo.algorithm().name())
                     .bind("lifetime", vo.accessLifetime().toSeconds())
                     .bind("maxLifetime", vo.maxAccessLifetime().toSeconds())
                     .bind("audience", vo.defaultAudience()).bind("now", now)
+                    .bind("refresh", vo.refreshLifetime().toSeconds()).bind("device", vo.deviceCodeLifetime().toSeconds())
                     .execute();
             Revision.bump(h);
         });
@@ -46,6 +48,7 @@ public final class VoStore {
     private static Vo read(ResultSet rs) throws SQLException {
         return new Vo(rs.getString("name"), rs.getString("issuer"), Profile.valueOf(rs.getString("profile")),
                 Algorithm.valueOf(rs.getString("algorithm")), Duration.ofSeconds(rs.getLong("access_lifetime")),
-                Duration.ofSeconds(rs.getLong("max_access_lifetime")), rs.getString("default_audience"));
+                Duration.ofSeconds(rs.getLong("max_access_lifetime")), rs.getString("default_audience"),
+                Duration.ofSeconds(rs.getLong("refresh_lifetime")), Duration.ofSeconds(rs.getLong("device_code_lifetime")));
     }
 }

@@ -62,7 +62,11 @@ public final class RunningIssuer implements AutoCloseable {
     }
 
     public static RunningIssuer start(IssuerConfig config) throws IOException, GeneralSecurityException {
-        IssuerServer server = IssuerServer.start(config, ENV);
+        return start(config, java.time.Clock.systemUTC());
+    }
+
+    public static RunningIssuer start(IssuerConfig config, java.time.Clock clock) throws IOException, GeneralSecurityException {
+        IssuerServer server = IssuerServer.start(config, ENV, clock);
         try {
             return new RunningIssuer(server, IssuerServer.Admin.open(config, ENV));
         } catch (IOException | RuntimeException e) {

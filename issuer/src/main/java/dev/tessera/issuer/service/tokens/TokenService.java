@@ -1,6 +1,13 @@
 package dev.tessera.issuer.service.tokens;
 
+import dev.tessera.issuer.domain.Words;
+import dev.tessera.issuer.domain.Account;
 import dev.tessera.issuer.domain.Client;
+import dev.tessera.issuer.domain.DeviceGrant;
+import dev.tessera.issuer.domain.RefreshGrant;
+import dev.tessera.issuer.service.device.DeviceFlow;
+import dev.tessera.issuer.store.AccountStore;
+import dev.tessera.token.Profile;
 import dev.tessera.issuer.service.OAuthException;
 import dev.tessera.issuer.service.Parameters;
 import dev.tessera.issuer.service.VoContext;
@@ -14,8 +21,11 @@ import dev.tessera.token.scope.Scope;
 import dev.tessera.token.scope.ScopeSet;
 import java.time.Clock;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /** The token endpoint's decisions: who is asking, with which grant, and what they get. */
 public final class TokenService {
@@ -24,10 +34,17 @@ public final class TokenService {
     public static final String JWT_TYPE = "urn:ietf:params:oauth:token-type:jwt";
 
     private final AccessTokens tokens;
+    private final RefreshTokens refreshTokens;
+    private final DeviceFlow deviceFlow;
+    private final AccountStore accounts;
     private final Clock clock;
 
-    public TokenService(AccessTokens tokens, Clock clock) {
+    public TokenService(AccessTokens tokens, RefreshTokens refreshTokens, DeviceFlow deviceFlow, AccountStore accounts,
+                        Clock clock) {
         this.tokens = tokens;
+        this.refreshTokens = refreshTokens;
+        this.deviceFlow = deviceFlow;
+        this.accounts = accounts;
         this.clock = clock;
     }
 
@@ -49,6 +66,8 @@ public final class TokenService {
         return switch (grantType) {
             case Client.CLIENT_CREDENTIALS -> clientCredentials(vo, client, params);
             case Client.TOKEN_EXCHANGE -> exchange(vo, client, params);
+            case Client.DEVICE_CODE -> deviceCode(vo, client, params);
+            case Client.REFRESH_TOKEN -> refresh(vo, client, params);
             default -> throw new OAuthException("unsupported_grant_type", grantType + " is not enabled on this issuer yet",
                     400);
         };
@@ -67,6 +86,113 @@ public final class TokenService {
         AccessTokens.Issued issued = tokens.issue(vo, robot, decision.granted(), audience, List.of(),
                 vo.vo().accessLifetime());
         return TokenResponse.of(issued, decision.granted().toString());
+    }
+
+    /** RFC 8628 §3.4: the device's tokens once the person approved (what they approved, as policy still allows). */
+    private TokenResponse deviceCode(VoContext vo, RegisteredClient client, Parameters params) throws OAuthException {
+        DeviceGrant grant = deviceFlow.redeem(vo, client, params.require("device_code"));
+        Principal who = person(vo, client, grant.username());
+        RequestedScope approved = parseScope(grant.grantedScope());
+        return forPerson(vo, client, who, approved, approved.capabilities() == null ? List.of() : approved.capabilities(),
+                Words.split(grant.audience()), null);
+    }
+
+    /**
+     * RFC 6749 §6: a fresh access token from a refresh token, which is rotated. The request may narrow scope
+     * and audience, never widen them; policy is asked again, so a person who left a group loses what it gave.
+     */
+    private TokenResponse refresh(VoContext vo, RegisteredClient client, Parameters params) throws OAuthException {
+        RefreshGrant grant = refreshTokens.use(vo, client.client().clientId(), params.require("refresh_token"));
+        RequestedScope held = parseScope(grant.scope());
+        RequestedScope requested = parseScope(params.get("scope"));
+        List<Scope> capabilities = held.capabilities() == null ? List.of() : held.capabilities();
+        if (requested.capabilities() != null) {
+            ScopeSet.Narrowing narrowing = ScopeSet.of(capabilities).narrow(ScopeSet.of(requested.capabilities()));
+            if (!narrowing.refused().isEmpty()) {
+                throw OAuthException.invalidScope("a refresh can only narrow: not granted originally: "
+                        + words(narrowing.refused()));
+            }
+            capabilities = requested.capabilities();
+        }
+        List<String> heldAudience = Words.split(grant.audience());
+        List<String> audience = heldAudience;
+        if (!params.all("audience").isEmpty() || !params.all("resource").isEmpty() || !requested.audiences().isEmpty()) {
+            audience = Audiences.resolve(vo.vo(), client.client(), params.all("audience"), params.all("resource"),
+                    requested.audiences());
+            if (!Audiences.within(heldAudience, audience)) {
+                throw OAuthException.invalidTarget("a refresh can only narrow the audience: this grant is for "
+                        + String.join(", ", heldAudience));
+            }
+        }
+        Principal who = grant.username() == null ? Principal.robot(client.client().clientId())
+                : person(vo, client, grant.username());
+        RequestedScope asked = new RequestedScope(capabilities, held.protocol(), List.of(),
+                requested.groups().isEmpty() ? held.groups() : requested.groups());
+        return forPerson(vo, client, who, asked, capabilities, audience,
+                new RefreshTokens.Continuation(grant.familyId(), grant.scope(), heldAudience));
+    }
+
+    /**
+     * Tokens for a person using a client: policy decides the capabilities; protocol scopes need the client's
+     * leave; {@code offline_access} (and the refresh_token grant) gives a refresh token.
+     *
+     * @param continued the refresh grant this continues, or {@code null} for a new grant
+     */
+    private TokenResponse forPerson(VoContext vo, RegisteredClient client, Principal who, RequestedScope requested,
+                                    List<Scope> capabilities, List<String> audience,
+                                    RefreshTokens.Continuation continued) throws OAuthException {
+        Policy.Decision decision = vo.policy().decide(who, client.scope(), capabilities);
+        if (!capabilities.isEmpty() && decision.granted().isEmpty()) {
+            throw OAuthException.invalidScope("none of the requested scopes can be granted: " + reasons(decision));
+        }
+        Set<String> clientScopes = Set.copyOf(Words.split(client.client().scope()));
+        Set<String> protocol = new LinkedHashSet<>();
+        for (String scope : requested.protocol()) {
+            if (clientScopes.contains(scope)) {
+                protocol.add(scope);
+            }
+        }
+        boolean offline = protocol.contains("offline_access") && client.client().mayUse(Client.REFRESH_TOKEN);
+        if (!offline) {
+            protocol.remove("offline_access");
+        }
+        List<String> groups = groups(vo, who, requested, protocol);
+        AccessTokens.Issued issued = tokens.issue(vo, who, decision.granted(), audience, groups, vo.vo().accessLifetime());
+        List<String> granted = new ArrayList<>(Words.split(decision.granted().toString()));
+        granted.addAll(protocol);
+        String grantedScope = String.join(" ", granted);
+        String refreshToken = null;
+        if (offline) {
+            refreshToken = continued == null ? refreshTokens.issue(vo, who, grantedScope, audience, null)
+                    : refreshTokens.issue(vo, who, continued.scope(), continued.audience(), continued.familyId());
+        }
+        return new TokenResponse(issued.token(), issued.lifetime().toSeconds(), grantedScope, refreshToken, null, null);
+    }
+
+    /**
+     * WLCG's {@code wlcg.groups}: the groups asked for with {@code wlcg.groups:/g}, in that order, that the person
+     * is in; all their groups after those when plain {@code wlcg.groups} is granted.
+     */
+    private static List<String> groups(VoContext vo, Principal who, RequestedScope requested, Set<String> protocol) {
+        if (vo.vo().profile() != Profile.WLCG_1) {
+            return List.of();
+        }
+        Set<String> out = new LinkedHashSet<>();
+        for (String group : requested.groups()) {
+            if (who.groups().contains(group)) {
+                out.add(group);
+            }
+        }
+        if (protocol.contains("wlcg.groups")) {
+            out.addAll(who.groups());
+        }
+        return List.copyOf(out);
+    }
+
+    private Principal person(VoContext vo, RegisteredClient client, String username) throws OAuthException {
+        Account account = accounts.find(vo.vo().name(), username).map(AccountStore.Stored::account)
+                .orElseThrow(() -> OAuthException.invalidGrant("the account " + username + " no longer exists"));
+        return new Principal(client.client().clientId(), account.username(), account.subject(), account.groups());
     }
 
     /**

@@ -1,0 +1,86 @@
+package dev.tessera.issuer.service.tokens;
+
+import dev.tessera.issuer.domain.RefreshGrant;
+import dev.tessera.issuer.service.OAuthException;
+import dev.tessera.issuer.service.Secrets;
+import dev.tessera.issuer.service.VoContext;
+import dev.tessera.issuer.service.policy.Principal;
+import dev.tessera.issuer.store.RefreshTokenStore;
+import java.time.Clock;
+import java.util.List;
+import java.util.UUID;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Refresh tokens: random, stored only as hashes, rotated on every use (the new one lasts the VO's refresh
+ * lifetime from then, so an agent that keeps refreshing keeps its grant). Presenting a token that was
+ * already rotated means two parties hold it: the whole family is revoked (OAuth 2.0 Security BCP §4.14).
+ */
+public final class RefreshTokens {
+    private static final Logger LOG = LoggerFactory.getLogger(RefreshTokens.class);
+
+    private final RefreshTokenStore store;
+    private final Clock clock;
+
+    /** What a rotated refresh token carries on from the one it replaces: its family and its ceiling. */
+    public record Continuation(String familyId, String scope, List<String> audience) {
+    }
+
+    public RefreshTokens(RefreshTokenStore store, Clock clock) {
+        this.store = store;
+        this.clock = clock;
+    }
+
+    /**
+     * A new refresh token.
+     *
+     * @param familyId the family it continues, or {@code null} for a new grant
+     */
+    public String issue(VoContext vo, Principal who, String scope, List<String> audience, String familyId) {
+        String token = Secrets.newSecret();
+        long now = clock.instant().getEpochSecond();
+        store.insert(new RefreshGrant(Secrets.hash(token), familyId != null ? familyId : UUID.randomUUID().toString(),
+                vo.vo().name(), who.clientId(), who.username(), who.subject(), scope, String.join(" ", audience), now,
+                now + vo.vo().refreshLifetime().toSeconds(), null, null));
+        return token;
+    }
+
+    /**
+     * Uses a refresh token once.
+     *
+     * @throws OAuthException {@code invalid_grant} when it is unknown, another client's, expired, revoked, or
+     *                        already used (then its family is revoked too)
+     */
+    public RefreshGrant use(VoContext vo, String clientId, String token) throws OAuthException {
+        String hash = Secrets.hash(token);
+        RefreshGrant grant = store.find(hash).filter(g -> g.vo().equals(vo.vo().name()))
+                .orElseThrow(() -> OAuthException.invalidGrant("unknown refresh token"));
+        if (!grant.clientId().equals(clientId)) {
+            throw OAuthException.invalidGrant("the refresh token was issued to another client");
+        }
+        long now = clock.instant().getEpochSecond();
+        if (store.use(hash, now)) {
+            return grant;
+        }
+        RefreshGrant current = store.find(hash).orElse(grant);
+        if (current.revokedAt() != null) {
+            throw OAuthException.invalidGrant("the refresh token has been revoked");
+        }
+        if (current.usedAt() != null) {
+            int revoked = store.revokeFamily(current.familyId(), now);
+            LOG.warn("refresh token reuse in VO {} by client {} (sub {}): revoked {} tokens of its grant", vo.vo().name(),
+                    clientId, current.subject(), revoked);
+            throw OAuthException.invalidGrant("the refresh token was already used: every token of this grant is revoked");
+        }
+        throw OAuthException.invalidGrant("the refresh token has expired");
+    }
+
+    /** Revokes a refresh token's whole grant (RFC 7009); whether it was one of this VO's and client's. */
+    public boolean revoke(VoContext vo, String clientId, String token) {
+        return store.find(Secrets.hash(token))
+                .filter(g -> g.vo().equals(vo.vo().name()) && g.clientId().equals(clientId))
+                .map(g -> store.revokeFamily(g.familyId(), clock.instant().getEpochSecond()) >= 0)
+                .orElse(false);
+    }
+}
