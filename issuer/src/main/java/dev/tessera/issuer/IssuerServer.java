@@ -14,6 +14,7 @@ import dev.tessera.issuer.service.login.LoginThrottle;
 import dev.tessera.issuer.service.tokens.AccessTokens;
 import dev.tessera.issuer.service.tokens.RefreshTokens;
 import dev.tessera.issuer.service.tokens.TokenService;
+import dev.tessera.issuer.service.tokens.TokenStatus;
 import dev.tessera.issuer.store.Database;
 import dev.tessera.issuer.store.Stores;
 import dev.tessera.web.HttpServer;
@@ -114,13 +115,14 @@ public final class IssuerServer implements AutoCloseable {
             audit = new AuditTrail(admin.stores.audit());
             PrometheusMeterRegistry metrics = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
             DeviceFlow deviceFlow = new DeviceFlow(admin.stores.deviceGrants(), clock);
+            TokenStatus status = new TokenStatus(admin.stores.refreshTokens(), admin.stores.revokedTokens(), clock);
             TokenService tokens = new TokenService(new AccessTokens(audit, clock),
-                    new RefreshTokens(admin.stores.refreshTokens(), clock), deviceFlow, admin.stores.accounts(), clock);
+                    new RefreshTokens(admin.stores.refreshTokens(), clock), deviceFlow, admin.stores.accounts(), status, clock);
             Login login = new Login(admin.stores.accounts(), admin.stores.sessions(), LoginThrottle.standard(clock), clock);
             ServerTls tls = ServerTls.configuredOrSelfSigned(config.tlsCert(), config.tlsKey(), config.data());
             AtomicBoolean ready = new AtomicBoolean();
             HttpServer http = HttpServer.builder().name("issuer").host(config.host()).port(config.port()).tls(tls)
-                    .metrics(metrics).ready(ready::get).handler(new IssuerHandler(state, tokens, deviceFlow, login, metrics, clock)).build().start();
+                    .metrics(metrics).ready(ready::get).handler(new IssuerHandler(state, tokens, status, deviceFlow, login, metrics, clock)).build().start();
             Vo created = null;
             if (admin.administration().vos().isEmpty()) { // first start: the URL is known only now (port 0)
                 created = admin.administration().addVo(Administration.VoSettings.defaults(config.defaultVo()),

@@ -27,6 +27,10 @@ final class Discovery {
         m.put("jwks_uri", iss + "/jwks");
         m.put("token_endpoint", iss + "/token");
         m.put("device_authorization_endpoint", iss + "/device_authorization");
+        m.put("introspection_endpoint", iss + "/introspect");
+        m.put("introspection_endpoint_auth_methods_supported", List.of("client_secret_basic", "client_secret_post"));
+        m.put("revocation_endpoint", iss + "/revoke");
+        m.put("revocation_endpoint_auth_methods_supported", ClientAuthenticator.METHODS);
         m.put("grant_types_supported", GRANT_TYPES);
         m.put("response_types_supported", List.of());
         m.put("token_endpoint_auth_methods_supported", ClientAuthenticator.METHODS);

@@ -9,6 +9,7 @@ import dev.tessera.issuer.service.device.DeviceFlow;
 import dev.tessera.issuer.service.login.Login;
 import dev.tessera.issuer.service.tokens.TokenResponse;
 import dev.tessera.issuer.service.tokens.TokenService;
+import dev.tessera.issuer.service.tokens.TokenStatus;
 import dev.tessera.token.jws.Json;
 import dev.tessera.web.Responses;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -41,16 +42,18 @@ public final class IssuerHandler extends Handler.Abstract {
 
     private final IssuerState state;
     private final TokenService tokens;
+    private final TokenStatus tokenStatus;
     private final DeviceFlow deviceFlow;
     private final DevicePages devicePages;
     private final MeterRegistry metrics;
     private final Clock clock;
     private final byte[] stylesheet;
 
-    public IssuerHandler(IssuerState state, TokenService tokens, DeviceFlow deviceFlow, Login login, MeterRegistry metrics,
-                         Clock clock) {
+    public IssuerHandler(IssuerState state, TokenService tokens, TokenStatus tokenStatus, DeviceFlow deviceFlow, Login login,
+                         MeterRegistry metrics, Clock clock) {
         this.state = state;
         this.tokens = tokens;
+        this.tokenStatus = tokenStatus;
         this.deviceFlow = deviceFlow;
         this.devicePages = new DevicePages(deviceFlow, login, clock);
         this.metrics = metrics;
@@ -98,6 +101,8 @@ public final class IssuerHandler extends Handler.Abstract {
             case OIDC, OAUTH -> serve(request, response, callback, "GET", () -> metadata(vo, response, callback));
             case "/jwks" -> serve(request, response, callback, "GET", () -> jwks(vo, response, callback));
             case "/token" -> serve(request, response, callback, "POST", () -> token(vo, request, response, callback));
+            case "/introspect" -> serve(request, response, callback, "POST", () -> introspect(vo, request, response, callback));
+            case "/revoke" -> serve(request, response, callback, "POST", () -> revoke(vo, request, response, callback));
             case "/device_authorization" -> serve(request, response, callback, "POST",
                     () -> deviceAuthorization(vo, request, response, callback));
             case "/device" -> request.getMethod().equals("POST")
@@ -154,6 +159,32 @@ public final class IssuerHandler extends Handler.Abstract {
         } catch (OAuthException e) {
             metrics.counter("tessera_issuer_token_errors", "vo", vo.vo().name(), "error", e.error()).increment();
             LOG.debug("token request refused: {} {}", e.error(), e.description());
+            OAuthResponses.error(response, callback, e, vo.vo().issuer());
+        }
+    }
+
+    /** RFC 7662. */
+    private void introspect(VoContext vo, Request request, Response response, Callback callback) throws Exception {
+        try {
+            Parameters params = FormBody.read(request);
+            VoContext.RegisteredClient caller = ClientAuthenticator.authenticate(vo,
+                    request.getHeaders().get(HttpHeader.AUTHORIZATION), params);
+            OAuthResponses.json(response, callback, HttpStatus.OK_200,
+                    tokenStatus.introspect(vo, caller, params.require("token")));
+        } catch (OAuthException e) {
+            OAuthResponses.error(response, callback, e, vo.vo().issuer());
+        }
+    }
+
+    /** RFC 7009: 200 whether or not the token existed. */
+    private void revoke(VoContext vo, Request request, Response response, Callback callback) throws Exception {
+        try {
+            Parameters params = FormBody.read(request);
+            VoContext.RegisteredClient caller = ClientAuthenticator.authenticate(vo,
+                    request.getHeaders().get(HttpHeader.AUTHORIZATION), params);
+            tokenStatus.revoke(vo, caller, params.require("token"));
+            OAuthResponses.json(response, callback, HttpStatus.OK_200, Map.of());
+        } catch (OAuthException e) {
             OAuthResponses.error(response, callback, e, vo.vo().issuer());
         }
     }

@@ -195,6 +195,26 @@ class DeviceFlowTest {
         assertThat(error(refresh(third, ""))).isEqualTo("invalid_grant");
     }
 
+    @Test
+    void aRefreshTokenIsIntrospectedOnlyByItsClientAndRevokedWithItsGrant() throws Exception {
+        Map<String, Object> started = authorize("read:/ligo offline_access");
+        PageSession browser = new PageSession(issuer);
+        HttpResponse<String> consent = consentPage(browser, (String) started.get("user_code"));
+        browser.post(issuer.server().url() + "/vo/default/device/decide", form("csrf", csrf(consent.body()), "user_code",
+                (String) started.get("user_code"), "decision", "approve", "s0", "read:/ligo", "s1", "offline_access"));
+        clock.advance(Duration.ofSeconds(6));
+        String refreshToken = (String) Json.parseObject(poll(started).body()).get("refresh_token");
+        Administration.NewClient other = issuer.client("default", "", Client.TOKEN_EXCHANGE);
+        HttpResponse<String> foreign = issuer.post("default", "/introspect", "token=" + refreshToken, "Authorization",
+                dev.tessera.issuer.testing.RunningIssuer.basicHeader(other));
+        assertThat(Json.parseObject(foreign.body())).isEqualTo(Map.of("active", false));
+
+        HttpResponse<String> revoked = issuer.post("default", "/revoke", "token=" + refreshToken + "&client_id="
+                + cli.client().clientId());
+        assertThat(revoked.statusCode()).isEqualTo(200);
+        assertThat(error(refresh(refreshToken, ""))).isEqualTo("invalid_grant");
+    }
+
     static HttpResponse<String> refresh(String token, String extra) throws Exception {
         return issuer.post("default", "/token", "grant_type=refresh_token&client_id=" + cli.client().clientId()
                 + "&refresh_token=" + token + extra);

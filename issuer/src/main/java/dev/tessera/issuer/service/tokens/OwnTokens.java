@@ -23,7 +23,7 @@ final class OwnTokens {
 
     /** What a verified parent token grants: the ceiling of anything derived from it. */
     record Parent(String subject, String clientId, ScopeSet scope, List<String> audience, Instant expiresAt,
-                  List<String> groups, String jti) {
+                  List<String> groups, String jti, Map<String, Object> claims) {
     }
 
     private OwnTokens() {
@@ -72,7 +72,7 @@ final class OwnTokens {
         return new Parent(claims.get("sub") instanceof String s ? s : null,
                 claims.get("client_id") instanceof String c ? c : null, scope, strings(claims.get("aud")),
                 Instant.ofEpochSecond(exp), strings(claims.get("wlcg.groups")),
-                claims.get("jti") instanceof String j ? j : null);
+                claims.get("jti") instanceof String j ? j : null, claims);
     }
 
     private static long number(Map<String, Object> claims, String name) throws OAuthException {

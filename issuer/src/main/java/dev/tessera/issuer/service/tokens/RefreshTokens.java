@@ -75,12 +75,4 @@ public final class RefreshTokens {
         }
         throw OAuthException.invalidGrant("the refresh token has expired");
     }
-
-    /** Revokes a refresh token's whole grant (RFC 7009); whether it was one of this VO's and client's. */
-    public boolean revoke(VoContext vo, String clientId, String token) {
-        return store.find(Secrets.hash(token))
-                .filter(g -> g.vo().equals(vo.vo().name()) && g.clientId().equals(clientId))
-                .map(g -> store.revokeFamily(g.familyId(), clock.instant().getEpochSecond()) >= 0)
-                .orElse(false);
-    }
 }

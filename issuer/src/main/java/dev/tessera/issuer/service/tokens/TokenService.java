@@ -37,14 +37,16 @@ public final class TokenService {
     private final RefreshTokens refreshTokens;
     private final DeviceFlow deviceFlow;
     private final AccountStore accounts;
+    private final TokenStatus status;
     private final Clock clock;
 
     public TokenService(AccessTokens tokens, RefreshTokens refreshTokens, DeviceFlow deviceFlow, AccountStore accounts,
-                        Clock clock) {
+                        TokenStatus status, Clock clock) {
         this.tokens = tokens;
         this.refreshTokens = refreshTokens;
         this.deviceFlow = deviceFlow;
         this.accounts = accounts;
+        this.status = status;
         this.clock = clock;
     }
 
@@ -93,8 +95,13 @@ public final class TokenService {
         DeviceGrant grant = deviceFlow.redeem(vo, client, params.require("device_code"));
         Principal who = person(vo, client, grant.username());
         RequestedScope approved = parseScope(grant.grantedScope());
+        List<String> audience = Words.split(grant.audience());
+        if (!params.all("audience").isEmpty() || !params.all("resource").isEmpty()) {
+            // oidc-agent names the audience when it polls, not when it starts (its --aud)
+            audience = Audiences.resolve(vo.vo(), client.client(), params.all("audience"), params.all("resource"), List.of());
+        }
         return forPerson(vo, client, who, approved, approved.capabilities() == null ? List.of() : approved.capabilities(),
-                Words.split(grant.audience()), null);
+                audience, null);
     }
 
     /**
@@ -217,6 +224,9 @@ public final class TokenService {
         }
         Instant now = clock.instant();
         OwnTokens.Parent parent = OwnTokens.verify(vo, subjectToken, now);
+        if (status.isRevoked(parent.jti())) {
+            throw OAuthException.invalidRequest("subject_token has been revoked");
+        }
         RequestedScope requested = parseScope(params.get("scope"));
         ScopeSet ceiling = ScopeSet.of(client.scope().expand(Principal.robot(client.client().clientId()).templateValues()));
         ScopeSet scope;
