@@ -5,7 +5,9 @@ import dev.tessera.issuer.http.IssuerHandler;
 import dev.tessera.issuer.service.Administration;
 import dev.tessera.issuer.service.AuditTrail;
 import dev.tessera.issuer.service.IssuerState;
+import dev.tessera.issuer.service.RateLimit;
 import dev.tessera.issuer.service.VoContext;
+import dev.tessera.issuer.service.clients.Registration;
 import dev.tessera.issuer.service.keys.Keys;
 import dev.tessera.issuer.service.keys.MasterKey;
 import dev.tessera.issuer.service.device.DeviceFlow;
@@ -122,7 +124,9 @@ public final class IssuerServer implements AutoCloseable {
             ServerTls tls = ServerTls.configuredOrSelfSigned(config.tlsCert(), config.tlsKey(), config.data());
             AtomicBoolean ready = new AtomicBoolean();
             HttpServer http = HttpServer.builder().name("issuer").host(config.host()).port(config.port()).tls(tls)
-                    .metrics(metrics).ready(ready::get).handler(new IssuerHandler(state, tokens, status, deviceFlow, login, metrics, clock)).build().start();
+                    .metrics(metrics).ready(ready::get).handler(new IssuerHandler(state, tokens, status, deviceFlow, login,
+                            new Registration(admin.administration(), new RateLimit(20, Duration.ofHours(1), clock), clock),
+                            metrics, clock)).build().start();
             Vo created = null;
             if (admin.administration().vos().isEmpty()) { // first start: the URL is known only now (port 0)
                 created = admin.administration().addVo(Administration.VoSettings.defaults(config.defaultVo()),

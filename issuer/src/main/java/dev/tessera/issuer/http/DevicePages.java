@@ -203,6 +203,7 @@ final class DevicePages {
         }
         Map<String, Object> model = base(vo, Optional.of(account), "Approve access?", null);
         model.put("client", offer.client().client().name());
+        model.put("selfRegistered", offer.client().client().selfRegistered());
         model.put("audience", grant.audience().isEmpty() ? null : grant.audience().replace(" ", ", "));
         model.put("userCode", grant.displayUserCode());
         model.put("items", offer.items());

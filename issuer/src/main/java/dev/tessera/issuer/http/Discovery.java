@@ -2,6 +2,7 @@ package dev.tessera.issuer.http;
 
 import dev.tessera.issuer.domain.Client;
 import dev.tessera.issuer.domain.Vo;
+import dev.tessera.issuer.service.VoContext;
 import dev.tessera.issuer.service.clients.ClientAuthenticator;
 import dev.tessera.issuer.service.policy.RequestedScope;
 import java.util.LinkedHashMap;
@@ -20,7 +21,8 @@ final class Discovery {
     private Discovery() {
     }
 
-    static Map<String, Object> metadata(Vo vo) {
+    static Map<String, Object> metadata(VoContext context) {
+        Vo vo = context.vo();
         String iss = vo.issuer();
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("issuer", iss);
@@ -31,6 +33,9 @@ final class Discovery {
         m.put("introspection_endpoint_auth_methods_supported", List.of("client_secret_basic", "client_secret_post"));
         m.put("revocation_endpoint", iss + "/revoke");
         m.put("revocation_endpoint_auth_methods_supported", ClientAuthenticator.METHODS);
+        if (context.registration() != null) {
+            m.put("registration_endpoint", iss + "/register");
+        }
         m.put("grant_types_supported", GRANT_TYPES);
         m.put("response_types_supported", List.of());
         m.put("token_endpoint_auth_methods_supported", ClientAuthenticator.METHODS);

@@ -18,7 +18,8 @@ import org.eclipse.jetty.io.Content;
 import org.eclipse.jetty.server.Request;
 
 /**
- * Reads an {@code application/x-www-form-urlencoded} request body into {@link Parameters}. Lenient where
+ * Reads an {@code application/x-www-form-urlencoded} request body into {@link Parameters} (and, for
+ * registration, a JSON body as text). Lenient where
  * real clients are sloppy (oidc-agent sends spaces, {@code :} and {@code /} unencoded) and strict where it
  * matters: a body over the limit, another content type or broken percent-encoding is an
  * {@code invalid_request}, and nothing is read past the limit.
@@ -30,9 +31,18 @@ final class FormBody {
     }
 
     static Parameters read(Request request) throws OAuthException, IOException {
-        String type = request.getHeaders().get(HttpHeader.CONTENT_TYPE);
-        if (type == null || !type.toLowerCase(Locale.ROOT).startsWith("application/x-www-form-urlencoded")) {
-            throw OAuthException.invalidRequest("the body must be application/x-www-form-urlencoded");
+        return parse(text(request, "application/x-www-form-urlencoded"));
+    }
+
+    /**
+     * The body of a request of {@code type} as UTF-8 text, at most {@link #LIMIT} bytes.
+     *
+     * @throws OAuthException {@code invalid_request} for another content type, too large a body, or bad UTF-8
+     */
+    static String text(Request request, String type) throws OAuthException, IOException {
+        String actual = request.getHeaders().get(HttpHeader.CONTENT_TYPE);
+        if (actual == null || !actual.toLowerCase(Locale.ROOT).startsWith(type)) {
+            throw OAuthException.invalidRequest("the body must be " + type);
         }
         long declared = request.getLength();
         if (declared > LIMIT) {
@@ -46,8 +56,8 @@ final class FormBody {
             throw new OAuthException("invalid_request", "the body exceeds " + LIMIT + " bytes", 413);
         }
         try {
-            return parse(StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
-                    .onUnmappableCharacter(CodingErrorAction.REPORT).decode(ByteBuffer.wrap(body)).toString());
+            return StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
+                    .onUnmappableCharacter(CodingErrorAction.REPORT).decode(ByteBuffer.wrap(body)).toString();
         } catch (CharacterCodingException e) {
             throw OAuthException.invalidRequest("the body is not UTF-8");
         }

@@ -5,6 +5,7 @@ import dev.tessera.issuer.service.OAuthException;
 import dev.tessera.issuer.service.Parameters;
 import dev.tessera.issuer.service.VoContext;
 import dev.tessera.issuer.service.clients.ClientAuthenticator;
+import dev.tessera.issuer.service.clients.Registration;
 import dev.tessera.issuer.service.device.DeviceFlow;
 import dev.tessera.issuer.service.login.Login;
 import dev.tessera.issuer.service.tokens.TokenResponse;
@@ -45,12 +46,14 @@ public final class IssuerHandler extends Handler.Abstract {
     private final TokenStatus tokenStatus;
     private final DeviceFlow deviceFlow;
     private final DevicePages devicePages;
+    private final Registration registration;
     private final MeterRegistry metrics;
     private final Clock clock;
     private final byte[] stylesheet;
 
     public IssuerHandler(IssuerState state, TokenService tokens, TokenStatus tokenStatus, DeviceFlow deviceFlow, Login login,
-                         MeterRegistry metrics, Clock clock) {
+                         Registration registration, MeterRegistry metrics, Clock clock) {
+        this.registration = registration;
         this.state = state;
         this.tokens = tokens;
         this.tokenStatus = tokenStatus;
@@ -101,6 +104,7 @@ public final class IssuerHandler extends Handler.Abstract {
             case OIDC, OAUTH -> serve(request, response, callback, "GET", () -> metadata(vo, response, callback));
             case "/jwks" -> serve(request, response, callback, "GET", () -> jwks(vo, response, callback));
             case "/token" -> serve(request, response, callback, "POST", () -> token(vo, request, response, callback));
+            case "/register" -> serve(request, response, callback, "POST", () -> register(vo, request, response, callback));
             case "/introspect" -> serve(request, response, callback, "POST", () -> introspect(vo, request, response, callback));
             case "/revoke" -> serve(request, response, callback, "POST", () -> revoke(vo, request, response, callback));
             case "/device_authorization" -> serve(request, response, callback, "POST",
@@ -140,7 +144,7 @@ public final class IssuerHandler extends Handler.Abstract {
 
     private void metadata(VoContext vo, Response response, Callback callback) {
         publicCacheable(response, 3600);
-        Responses.json(response, callback, HttpStatus.OK_200, Json.write(Discovery.metadata(vo.vo())));
+        Responses.json(response, callback, HttpStatus.OK_200, Json.write(Discovery.metadata(vo)));
     }
 
     private void jwks(VoContext vo, Response response, Callback callback) {
@@ -159,6 +163,23 @@ public final class IssuerHandler extends Handler.Abstract {
         } catch (OAuthException e) {
             metrics.counter("tessera_issuer_token_errors", "vo", vo.vo().name(), "error", e.error()).increment();
             LOG.debug("token request refused: {} {}", e.error(), e.description());
+            OAuthResponses.error(response, callback, e, vo.vo().issuer());
+        }
+    }
+
+    /** RFC 7591 §3. */
+    private void register(VoContext vo, Request request, Response response, Callback callback) throws Exception {
+        try {
+            Map<String, Object> metadata;
+            try {
+                metadata = Json.parseObject(FormBody.text(request, "application/json"));
+            } catch (java.text.ParseException e) {
+                throw new OAuthException("invalid_client_metadata", "the body is not a JSON object", 400);
+            }
+            Map<String, Object> registered = registration.register(vo, metadata, Request.getRemoteAddr(request));
+            metrics.counter("tessera_issuer_clients_registered", "vo", vo.vo().name()).increment();
+            OAuthResponses.json(response, callback, HttpStatus.CREATED_201, registered);
+        } catch (OAuthException e) {
             OAuthResponses.error(response, callback, e, vo.vo().issuer());
         }
     }

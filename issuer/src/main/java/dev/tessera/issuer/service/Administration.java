@@ -3,6 +3,7 @@ package dev.tessera.issuer.service;
 import dev.tessera.issuer.domain.Account;
 import dev.tessera.issuer.domain.Client;
 import dev.tessera.issuer.domain.PolicyRule;
+import dev.tessera.issuer.domain.RegistrationPolicy;
 import dev.tessera.issuer.domain.StoredKey;
 import dev.tessera.issuer.domain.Vo;
 import dev.tessera.issuer.service.keys.Keys;
@@ -72,6 +73,7 @@ public final class Administration {
                 settings.accessLifetime(), settings.maxAccessLifetime(), audience);
         stores.vos().insert(vo, now());
         keys.create(vo, vo.algorithm(), clock.instant());
+        stores.registration().put(vo.name(), RegistrationPolicy.defaults(vo.name()));
         return vo;
     }
 
@@ -84,9 +86,31 @@ public final class Administration {
                 + " (known: " + String.join(", ", vos().stream().map(Vo::name).toList()) + ")"));
     }
 
+    /** Sets what self-registering clients of a VO may get; {@code null} closes registration. */
+    public void setRegistration(String voName, Set<String> grants, String scope) {
+        vo(voName);
+        if (grants == null) {
+            stores.registration().put(voName, null);
+            return;
+        }
+        for (String grant : grants) {
+            if (!Client.GRANT_TYPES.contains(grant)) {
+                throw new IllegalArgumentException("unknown grant type " + grant);
+            }
+        }
+        parseTemplate(scope, true);
+        stores.registration().put(voName, new RegistrationPolicy(voName, grants, scope.strip()));
+    }
+
     /** Registers a client; a confidential one gets a new secret. */
     public NewClient addClient(String voName, String name, Set<String> grants, String scope, List<String> audiences,
                                List<String> redirectUris, boolean isPublic) {
+        return addClient(voName, name, grants, scope, audiences, redirectUris, isPublic, false);
+    }
+
+    /** Registers a client, by an administrator or (RFC 7591) by itself. */
+    public NewClient addClient(String voName, String name, Set<String> grants, String scope, List<String> audiences,
+                               List<String> redirectUris, boolean isPublic, boolean selfRegistered) {
         vo(voName);
         if (name == null || name.isBlank()) {
             throw new IllegalArgumentException("a client needs a name");
@@ -110,7 +134,7 @@ public final class Administration {
         String clientId = Secrets.random(16);
         String secret = isPublic ? null : Secrets.newSecret();
         Client client = new Client(voName, clientId, name.strip(), secret == null ? null : Secrets.hash(secret), grants,
-                scope == null ? "" : String.join(" ", scope.strip().split("\\s+")), audiences, redirectUris);
+                scope == null ? "" : String.join(" ", scope.strip().split("\\s+")), audiences, redirectUris, selfRegistered);
         stores.clients().insert(client, now());
         return new NewClient(client, secret);
     }

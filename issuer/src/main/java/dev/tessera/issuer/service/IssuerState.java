@@ -2,6 +2,7 @@ package dev.tessera.issuer.service;
 
 import dev.tessera.issuer.domain.Client;
 import dev.tessera.issuer.domain.PolicyRule;
+import dev.tessera.issuer.domain.RegistrationPolicy;
 import dev.tessera.issuer.domain.StoredKey;
 import dev.tessera.issuer.domain.Vo;
 import dev.tessera.issuer.service.keys.KeyRing;
@@ -112,12 +113,16 @@ public final class IssuerState implements AutoCloseable {
         for (PolicyRule rule : stores.policies().list()) {
             rulesByVo.computeIfAbsent(rule.vo(), v -> new ArrayList<>()).add(rule);
         }
+        Map<String, RegistrationPolicy> registration = new HashMap<>();
+        for (RegistrationPolicy policy : stores.registration().list()) {
+            registration.put(policy.vo(), policy);
+        }
         Map<String, VoContext> vos = new LinkedHashMap<>();
         for (Vo vo : stores.vos().list()) {
             KeyRing ring = keys.ring(keysByVo.getOrDefault(vo.name(), List.of()),
                     vo.maxAccessLifetime().plus(verifierCacheTime));
             vos.put(vo.name(), new VoContext(vo, ring, clientsByVo.getOrDefault(vo.name(), Map.of()),
-                    policy(vo, rulesByVo.getOrDefault(vo.name(), List.of()))));
+                    policy(vo, rulesByVo.getOrDefault(vo.name(), List.of())), registration.get(vo.name())));
         }
         return new Snapshot(revision, Collections.unmodifiableMap(vos));
     }

@@ -18,13 +18,15 @@ public final class ClientStore {
         jdbi.useTransaction(h -> {
             h.createUpdate("""
                     INSERT INTO client (vo, client_id, name, secret_hash, grants, scope, audiences, redirect_uris,
-                                        created_at)
-                    VALUES (:vo, :clientId, :name, :secretHash, :grants, :scope, :audiences, :redirectUris, :now)""")
+                                        self_registered, created_at)
+                    VALUES (:vo, :clientId, :name, :secretHash, :grants, :scope, :audiences, :redirectUris,
+                            :selfRegistered, :now)""")
                     .bind("vo", client.vo()).bind("clientId", client.clientId()).bind("name", client.name())
                     .bind("secretHash", client.secretHash())
                     .bind("grants", Words.join(client.grants().stream().sorted().toList()))
                     .bind("scope", client.scope()).bind("audiences", Words.join(client.audiences()))
                     .bind("redirectUris", Words.join(client.redirectUris())).bind("now", now)
+                    .bind("selfRegistered", client.selfRegistered() ? 1 : 0)
                     .execute();
             Revision.bump(h);
         });
@@ -35,7 +37,7 @@ public final class ClientStore {
                 .map((rs, ctx) -> new Client(rs.getString("vo"), rs.getString("client_id"), rs.getString("name"),
                         rs.getString("secret_hash"), new HashSet<>(Words.split(rs.getString("grants"))),
                         rs.getString("scope"), Words.split(rs.getString("audiences")),
-                        Words.split(rs.getString("redirect_uris"))))
+                        Words.split(rs.getString("redirect_uris")), rs.getInt("self_registered") != 0))
                 .list());
     }
 

@@ -1,29 +1,20 @@
 package dev.tessera.issuer.service.login;
 
+import dev.tessera.issuer.service.RateLimit;
 import java.time.Clock;
 import java.time.Duration;
-import java.util.ArrayDeque;
-import java.util.Deque;
-import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * Limits password guessing: at most {@code perAccount} failed sign-ins per account and {@code perAddress}
- * per client address within a window. Counts live in this process (several issuer processes each allow
- * their share), which bounds guessing without letting anyone lock an account for long.
+ * Limits password guessing: at most a few failed sign-ins per account and per client address within a
+ * window, which bounds guessing without letting anyone lock an account for long.
  */
 public final class LoginThrottle {
-    private final int perAccount;
-    private final int perAddress;
-    private final Duration window;
-    private final Clock clock;
-    private final Map<String, Deque<Long>> failures = new ConcurrentHashMap<>();
+    private final RateLimit perAccount;
+    private final RateLimit perAddress;
 
     public LoginThrottle(int perAccount, int perAddress, Duration window, Clock clock) {
-        this.perAccount = perAccount;
-        this.perAddress = perAddress;
-        this.window = window;
-        this.clock = clock;
+        this.perAccount = new RateLimit(perAccount, window, clock);
+        this.perAddress = new RateLimit(perAddress, window, clock);
     }
 
     /** 5 per account and 30 per address in 15 minutes. */
@@ -33,37 +24,15 @@ public final class LoginThrottle {
 
     /** Whether another attempt for this account from this address may be checked now. */
     public boolean allows(String account, String address) {
-        return recent("account:" + account) < perAccount && recent("address:" + address) < perAddress;
+        return perAccount.allows(account) && perAddress.allows(address);
     }
 
     public void failed(String account, String address) {
-        long now = clock.millis();
-        for (String key : new String[] {"account:" + account, "address:" + address}) {
-            Deque<Long> times = failures.computeIfAbsent(key, k -> new ArrayDeque<>());
-            synchronized (times) {
-                times.addLast(now);
-            }
-        }
-        if (failures.size() > 100_000) {
-            failures.entrySet().removeIf(e -> recent(e.getKey()) == 0);
-        }
+        perAccount.record(account);
+        perAddress.record(address);
     }
 
     public void succeeded(String account) {
-        failures.remove("account:" + account);
-    }
-
-    private int recent(String key) {
-        Deque<Long> times = failures.get(key);
-        if (times == null) {
-            return 0;
-        }
-        long since = clock.millis() - window.toMillis();
-        synchronized (times) {
-            while (!times.isEmpty() && times.peekFirst() < since) {
-                times.removeFirst();
-            }
-            return times.size();
-        }
+        perAccount.reset(account);
     }
 }
