@@ -2,7 +2,7 @@
 # run-xrootd.sh - runs XRootD 5.5.3 with the SciTokens plugin in the FOREGROUND, configured from the
 # templates next to this script (xrootd.cfg.in, scitokens.cfg.in). The script execs xrootd, so the
 # pid of the process that started it is the daemon's pid: stop it by killing exactly that pid
-# (SIGTERM). Used by XrootdComparisonIT and bench/storage.sh.
+# (SIGTERM). Used by XrootdComparisonIT, IssuerXrootdIT and bench/storage.sh.
 #
 # Usage: run-xrootd.sh STATE_DIR
 #   STATE_DIR           configs, TLS files, admin/run dirs, log (STATE_DIR/xrootd.log), key cache;

@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -44,7 +43,7 @@ final class Nginx implements AutoCloseable {
         Files.createDirectories(dir.resolve("temp"));
         AssertionError last = null;
         for (int attempt = 0; attempt < 3; attempt++) {
-            int port = freePort();
+            int port = Peers.freePort();
             Map<String, String> all = new LinkedHashMap<>(values);
             all.put("LISTEN", "127.0.0.1:" + port);
             Files.writeString(dir.resolve("tessera-gateway.conf"), render(resource(TEMPLATE), all));
@@ -111,11 +110,5 @@ final class Nginx implements AutoCloseable {
 
     static String readIfExists(Path file) throws IOException {
         return Files.exists(file) ? Files.readString(file) : "";
-    }
-
-    static int freePort() throws IOException {
-        try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            return socket.getLocalPort();
-        }
     }
 }

@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.tessera.token.testing.TestCa;
 import java.io.IOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -86,6 +88,13 @@ final class Peers {
         List<String> dirs = new ArrayList<>(List.of(System.getenv().getOrDefault("PATH", "/usr/bin").split(":")));
         dirs.addAll(List.of("/usr/local/sbin", "/usr/sbin", "/sbin"));
         return dirs.stream().map(dir -> Path.of(dir, binary)).filter(Files::isExecutable).findFirst().orElse(null);
+    }
+
+    /** A TCP port free on loopback now, for a peer that must be told its port (nginx, XRootD). */
+    static int freePort() throws IOException {
+        try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            return socket.getLocalPort();
+        }
     }
 
     private static boolean onPath(String binary) {

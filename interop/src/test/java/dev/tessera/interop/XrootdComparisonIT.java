@@ -12,18 +12,12 @@ import dev.tessera.token.testing.TestIssuer;
 import dev.tessera.web.HttpServer;
 import dev.tessera.web.TrustedIssuer;
 import java.io.IOException;
-import java.net.InetAddress;
-import java.net.ServerSocket;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -41,38 +35,25 @@ import org.junit.jupiter.api.io.TempDir;
  * 403 where RFC 6750 says 401, a write token that cannot DELETE, tokens over plain HTTP...) stay true;
  * the test also checks that the document's table names every case with the observed codes.
  *
- * <p>XRootD is started by {@code interop/xrootd/run-xrootd.sh} (config templates next to it), as user
- * {@code xrootd} through setpriv when the tests run as root (it refuses to run as root), and stopped by
- * killing exactly its pid.
+ * <p>XRootD is started and stopped by {@link Xrootd} ({@code interop/xrootd/run-xrootd.sh}).
  */
 class XrootdComparisonIT {
     private static final String AUDIENCE = "https://storage.example.org";
-    private static final Path SCRIPT = Path.of("xrootd/run-xrootd.sh").toAbsolutePath();
     private static final Path DOC = Path.of("../docs/storage-vs-xrootd.md").toAbsolutePath().normalize();
     private static final int NO_RESPONSE = 0;
 
     private static TestIssuer issuer;
     private static SigningKey key;
     private static HttpServer tessera;
-    private static Process xrootd;
+    private static Xrootd xrootd;
     private static Path tesseraRoot;
     private static Path xrootdRoot;
-    private static Path xrootdState;
-    private static int xrootdHttpPort;
     @TempDir
     static Path work;
 
     @BeforeAll
     static void start() throws Exception {
-        Peers.require("curl", "xrootd", "setpriv");
-        try (java.util.stream.Stream<Path> libs = Files.list(Path.of("/usr/lib"))) {
-            assertThat(libs.anyMatch(dir -> Files.exists(dir.resolve("libXrdAccSciTokens-5.so"))))
-                    .as("xrootd-scitokens-plugins missing: run interop/setup.sh as root").isTrue();
-        }
-        assertThat(SCRIPT).as("run from the interop module directory").isExecutable();
-        // the xrootd user must traverse the state directory (JUnit makes temporary directories 0700)
-        Files.setPosixFilePermissions(work, PosixFilePermissions.fromString("rwxr-xr-x"));
-
+        Xrootd.require();
         key = SigningKey.generate(Algorithm.ES256, "comparison-es256");
         issuer = TestIssuer.start(Peers.trustedCa(), "", key);
         Path tls = Files.createDirectories(work.resolve("tls"));
@@ -83,34 +64,16 @@ class XrootdComparisonIT {
                 tls.resolve("server.pem"), tls.resolve("server.key"), List.of(Peers.CA_PEM), List.of(AUDIENCE),
                 List.of(new TrustedIssuer(issuer.url(), "/data", List.of(), List.of(), null))));
 
-        xrootdState = work.resolve("xrootd");
+        Path xrootdState = work.resolve("xrootd");
         xrootdRoot = makeTree(xrootdState.resolve("root"));
-        xrootdHttpPort = freePort();
-        ProcessBuilder builder = new ProcessBuilder(SCRIPT.toString(), xrootdState.toString())
-                .redirectErrorStream(true).redirectOutput(work.resolve("xrootd.stdout").toFile());
-        builder.environment().putAll(Map.of(
-                "XRD_ISSUER", issuer.url(), "XRD_AUDIENCE", AUDIENCE,
-                "XRD_HTTP_PORT", Integer.toString(xrootdHttpPort), "XRD_PORT", Integer.toString(freePort()),
-                "XRD_CERT", tls.resolve("server.pem").toString(), "XRD_KEY", tls.resolve("server.key").toString(),
-                "XRD_CA", Peers.CA_PEM.toString(), "XRD_BASE_PATH", "/data"));
-        xrootd = builder.start();
-        awaitXrootd();
+        xrootd = Xrootd.start(xrootdState, issuer.url(), AUDIENCE, "/data", tls);
     }
 
     @AfterAll
     static void stop() throws Exception {
         try {
             if (xrootd != null) {
-                long pid = xrootd.pid();
-                xrootd.destroy(); // SIGTERM to exactly the daemon (the script exec'd into it)
-                if (!xrootd.waitFor(10, TimeUnit.SECONDS)) {
-                    xrootd.destroyForcibly().waitFor(5, TimeUnit.SECONDS);
-                }
-                // xrootd also writes /tmp/xrootd.anon.env outside its configured paths (pitfall X8)
-                Path env = Path.of("/tmp/xrootd.anon.env");
-                if (Files.isReadable(env) && Files.readString(env).startsWith("pid=" + pid + "&")) {
-                    Files.deleteIfExists(env);
-                }
+                xrootd.close();
             }
         } finally {
             if (tessera != null) {
@@ -120,29 +83,6 @@ class XrootdComparisonIT {
                 issuer.close();
             }
         }
-    }
-
-    private static int freePort() throws IOException {
-        try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            return socket.getLocalPort();
-        }
-    }
-
-    private static void awaitXrootd() throws Exception {
-        Path log = xrootdState.resolve("xrootd.log");
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-        while (System.nanoTime() < deadline) {
-            if (Files.exists(log) && Files.readString(log, StandardCharsets.ISO_8859_1).contains("initialization completed")) {
-                return;
-            }
-            if (!xrootd.isAlive()) {
-                break;
-            }
-            Thread.sleep(100);
-        }
-        String stdout = Files.readString(work.resolve("xrootd.stdout"), StandardCharsets.ISO_8859_1);
-        String tail = Files.exists(log) ? Files.readString(log, StandardCharsets.ISO_8859_1) : "(no log)";
-        throw new AssertionError("xrootd did not start (alive: " + xrootd.isAlive() + ")\n" + stdout + "\n" + tail);
     }
 
     /** The same tree for both servers; the base path is /data. */
@@ -258,7 +198,7 @@ class XrootdComparisonIT {
                 withBearer(create, "-X", "DELETE"));
 
         String tesseraBase = tessera.url();
-        String xrootdBase = "https://localhost:" + xrootdHttpPort;
+        String xrootdBase = xrootd.httpsUrl();
         List<String> tesseraWrong = new ArrayList<>();
         List<String> xrootdUndocumented = new ArrayList<>();
         StringBuilder observed = new StringBuilder("| case | Tessera | XRootD 5.5.3 |\n|---|---|---|\n");

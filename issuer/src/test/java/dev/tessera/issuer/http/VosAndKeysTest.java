@@ -116,8 +116,16 @@ class VosAndKeysTest {
     void aKeyRotationWithoutPrepublicationSignsAtOnceAndKeepsTheOldKeyPublished() throws Exception {
         Administration.NewClient robot = issuer.client("cms", "storage.read:/");
         String oldKid = header(token(robot, "cms")).get("kid").toString();
+        long oldActivation = issuer.admin().keys("cms").stream().filter(k -> k.kid().equals(oldKid)).findFirst()
+                .orElseThrow().activatesAt();
         StoredKey next = issuer.admin().rotateKey("cms", Duration.ZERO);
+        // activation times are whole seconds: a rotation in the old key's second activates in the next one
+        assertThat(next.activatesAt()).isGreaterThan(oldActivation)
+                .isLessThanOrEqualTo(Math.max(oldActivation + 1, next.createdAt()));
         issuer.server().refresh();
+        while (java.time.Instant.now().getEpochSecond() < next.activatesAt()) {
+            Thread.sleep(20);
+        }
         String after = token(robot, "cms");
         assertThat(header(after).get("kid")).isEqualTo(next.kid());
         assertThat(jwksKids("cms")).contains(oldKid, next.kid());

@@ -40,19 +40,30 @@ public final class Keys {
     }
 
     /**
-     * Starts a rotation: a new key (of the VO's algorithm) published now that signs after {@code prepublish}.
+     * Starts a rotation: a new key (of the VO's algorithm) published now that signs after {@code prepublish},
+     * and at the earliest in the second after the current key's activation: activation times are whole
+     * seconds, and two keys activating in the same second would leave open which one signs.
      *
      * @throws IllegalStateException when a key is already waiting to activate
      */
     public StoredKey rotate(Vo vo, List<StoredKey> current, Duration prepublish) {
         Instant now = clock.instant();
+        long newest = Long.MIN_VALUE;
         for (StoredKey key : current) {
-            if (key.vo().equals(vo.name()) && key.activatesAt() > now.getEpochSecond()) {
+            if (!key.vo().equals(vo.name())) {
+                continue;
+            }
+            if (key.activatesAt() > now.getEpochSecond()) {
                 throw new IllegalStateException("key " + key.kid() + " of VO " + vo.name() + " already waits to sign from "
                         + Instant.ofEpochSecond(key.activatesAt()));
             }
+            newest = Math.max(newest, key.activatesAt());
         }
-        return create(vo, vo.algorithm(), now.plus(prepublish));
+        Instant activation = now.plus(prepublish);
+        if (activation.getEpochSecond() <= newest) {
+            activation = Instant.ofEpochSecond(newest + 1);
+        }
+        return create(vo, vo.algorithm(), activation);
     }
 
     /**
