@@ -7,6 +7,7 @@ import dev.tessera.issuer.service.AuditTrail;
 import dev.tessera.issuer.service.IssuerState;
 import dev.tessera.issuer.service.RateLimit;
 import dev.tessera.issuer.service.VoContext;
+import dev.tessera.issuer.service.authorize.AuthorizationFlow;
 import dev.tessera.issuer.service.clients.Registration;
 import dev.tessera.issuer.service.keys.Keys;
 import dev.tessera.issuer.service.keys.MasterKey;
@@ -14,7 +15,9 @@ import dev.tessera.issuer.service.device.DeviceFlow;
 import dev.tessera.issuer.service.login.Login;
 import dev.tessera.issuer.service.login.LoginThrottle;
 import dev.tessera.issuer.service.tokens.AccessTokens;
+import dev.tessera.issuer.service.tokens.IdTokens;
 import dev.tessera.issuer.service.tokens.RefreshTokens;
+import dev.tessera.issuer.service.tokens.UserInfo;
 import dev.tessera.issuer.service.tokens.TokenService;
 import dev.tessera.issuer.service.tokens.TokenStatus;
 import dev.tessera.issuer.store.Database;
@@ -118,15 +121,20 @@ public final class IssuerServer implements AutoCloseable {
             PrometheusMeterRegistry metrics = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
             DeviceFlow deviceFlow = new DeviceFlow(admin.stores.deviceGrants(), clock);
             TokenStatus status = new TokenStatus(admin.stores.refreshTokens(), admin.stores.revokedTokens(), clock);
-            TokenService tokens = new TokenService(new AccessTokens(audit, clock),
-                    new RefreshTokens(admin.stores.refreshTokens(), clock), deviceFlow, admin.stores.accounts(), status, clock);
+            RefreshTokens refreshTokens = new RefreshTokens(admin.stores.refreshTokens(), clock);
+            AuthorizationFlow authorizationFlow = new AuthorizationFlow(admin.stores.authorizationCodes(), status, clock);
+            TokenService tokens = new TokenService(new AccessTokens(audit, clock), new IdTokens(clock), refreshTokens,
+                    deviceFlow, authorizationFlow, admin.stores.accounts(), status, clock);
             Login login = new Login(admin.stores.accounts(), admin.stores.sessions(), LoginThrottle.standard(clock), clock);
+            Registration registration = new Registration(admin.administration(),
+                    new RateLimit(20, Duration.ofHours(1), clock), clock);
+            IssuerHandler.Services services = new IssuerHandler.Services(tokens, status, deviceFlow, authorizationFlow,
+                    new UserInfo(status, admin.stores.accounts()), login, registration);
             ServerTls tls = ServerTls.configuredOrSelfSigned(config.tlsCert(), config.tlsKey(), config.data());
             AtomicBoolean ready = new AtomicBoolean();
             HttpServer http = HttpServer.builder().name("issuer").host(config.host()).port(config.port()).tls(tls)
-                    .metrics(metrics).ready(ready::get).handler(new IssuerHandler(state, tokens, status, deviceFlow, login,
-                            new Registration(admin.administration(), new RateLimit(20, Duration.ofHours(1), clock), clock),
-                            metrics, clock)).build().start();
+                    .metrics(metrics).ready(ready::get).handler(new IssuerHandler(state, services, metrics, clock)).build()
+                    .start();
             Vo created = null;
             if (admin.administration().vos().isEmpty()) { // first start: the URL is known only now (port 0)
                 created = admin.administration().addVo(Administration.VoSettings.defaults(config.defaultVo()),

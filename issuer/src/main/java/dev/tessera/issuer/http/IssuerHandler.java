@@ -4,6 +4,7 @@ import dev.tessera.issuer.service.IssuerState;
 import dev.tessera.issuer.service.OAuthException;
 import dev.tessera.issuer.service.Parameters;
 import dev.tessera.issuer.service.VoContext;
+import dev.tessera.issuer.service.authorize.AuthorizationFlow;
 import dev.tessera.issuer.service.clients.ClientAuthenticator;
 import dev.tessera.issuer.service.clients.Registration;
 import dev.tessera.issuer.service.device.DeviceFlow;
@@ -11,6 +12,7 @@ import dev.tessera.issuer.service.login.Login;
 import dev.tessera.issuer.service.tokens.TokenResponse;
 import dev.tessera.issuer.service.tokens.TokenService;
 import dev.tessera.issuer.service.tokens.TokenStatus;
+import dev.tessera.issuer.service.tokens.UserInfo;
 import dev.tessera.token.jws.Json;
 import dev.tessera.web.Responses;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -46,19 +48,27 @@ public final class IssuerHandler extends Handler.Abstract {
     private final TokenStatus tokenStatus;
     private final DeviceFlow deviceFlow;
     private final DevicePages devicePages;
+    private final AuthorizePages authorizePages;
+    private final UserInfo userInfo;
     private final Registration registration;
     private final MeterRegistry metrics;
     private final Clock clock;
     private final byte[] stylesheet;
 
-    public IssuerHandler(IssuerState state, TokenService tokens, TokenStatus tokenStatus, DeviceFlow deviceFlow, Login login,
-                         Registration registration, MeterRegistry metrics, Clock clock) {
-        this.registration = registration;
+    /** The services behind the endpoints. */
+    public record Services(TokenService tokens, TokenStatus tokenStatus, DeviceFlow deviceFlow,
+                           AuthorizationFlow authorizationFlow, UserInfo userInfo, Login login, Registration registration) {
+    }
+
+    public IssuerHandler(IssuerState state, Services services, MeterRegistry metrics, Clock clock) {
+        this.registration = services.registration();
         this.state = state;
-        this.tokens = tokens;
-        this.tokenStatus = tokenStatus;
-        this.deviceFlow = deviceFlow;
-        this.devicePages = new DevicePages(deviceFlow, login, clock);
+        this.tokens = services.tokens();
+        this.tokenStatus = services.tokenStatus();
+        this.deviceFlow = services.deviceFlow();
+        this.devicePages = new DevicePages(deviceFlow, services.login(), clock);
+        this.authorizePages = new AuthorizePages(services.authorizationFlow(), services.login(), clock);
+        this.userInfo = services.userInfo();
         this.metrics = metrics;
         this.clock = clock;
         try (var in = IssuerHandler.class.getResourceAsStream("/dev/tessera/issuer/static/tessera.css")) {
@@ -103,7 +113,17 @@ public final class IssuerHandler extends Handler.Abstract {
         return switch (slash < 0 ? "" : path.substring(slash)) {
             case OIDC, OAUTH -> serve(request, response, callback, "GET", () -> metadata(vo, response, callback));
             case "/jwks" -> serve(request, response, callback, "GET", () -> jwks(vo, response, callback));
+            case "/authorize" -> request.getMethod().equals("POST")
+                    ? serve(request, response, callback, "POST", () -> authorizePages.start(vo, request, response, callback))
+                    : serve(request, response, callback, "GET", () -> authorizePages.start(vo, request, response, callback));
+            case "/authorize/signin" -> serve(request, response, callback, "POST",
+                    () -> authorizePages.signIn(vo, request, response, callback));
+            case "/authorize/decide" -> serve(request, response, callback, "POST",
+                    () -> authorizePages.decide(vo, request, response, callback));
             case "/token" -> serve(request, response, callback, "POST", () -> token(vo, request, response, callback));
+            case "/userinfo" -> request.getMethod().equals("POST")
+                    ? serve(request, response, callback, "POST", () -> userinfo(vo, request, response, callback))
+                    : serve(request, response, callback, "GET", () -> userinfo(vo, request, response, callback));
             case "/register" -> serve(request, response, callback, "POST", () -> register(vo, request, response, callback));
             case "/introspect" -> serve(request, response, callback, "POST", () -> introspect(vo, request, response, callback));
             case "/revoke" -> serve(request, response, callback, "POST", () -> revoke(vo, request, response, callback));
@@ -164,6 +184,18 @@ public final class IssuerHandler extends Handler.Abstract {
             metrics.counter("tessera_issuer_token_errors", "vo", vo.vo().name(), "error", e.error()).increment();
             LOG.debug("token request refused: {} {}", e.error(), e.description());
             OAuthResponses.error(response, callback, e, vo.vo().issuer());
+        }
+    }
+
+    /** OpenID Connect Core §5.3, with the token as RFC 6750 §2.1 says (the Authorization header). */
+    private void userinfo(VoContext vo, Request request, Response response, Callback callback) {
+        String authorization = request.getHeaders().get(HttpHeader.AUTHORIZATION);
+        String token = authorization != null && authorization.regionMatches(true, 0, "Bearer ", 0, 7)
+                ? authorization.substring(7).strip() : null;
+        try {
+            OAuthResponses.json(response, callback, HttpStatus.OK_200, userInfo.claims(vo, token));
+        } catch (OAuthException e) {
+            OAuthResponses.bearerError(response, callback, e, vo.vo().issuer());
         }
     }
 

@@ -41,4 +41,22 @@ final class OAuthResponses {
         }
         json(response, callback, e.status(), body);
     }
+
+    /** RFC 6750 §3: a resource server's refusal of a bearer token (no error code when none was sent). */
+    static void bearerError(Response response, Callback callback, OAuthException e, String realm) {
+        StringBuilder challenge = new StringBuilder("Bearer realm=\"").append(realm).append('"');
+        if (e.error() != null) {
+            challenge.append(", error=\"").append(e.error()).append('"');
+            if (e.description() != null) {
+                challenge.append(", error_description=\"").append(printable(e.description())).append('"');
+            }
+        }
+        response.getHeaders().put(HttpHeader.WWW_AUTHENTICATE, challenge.toString());
+        Map<String, Object> body = new LinkedHashMap<>();
+        if (e.error() != null) {
+            body.put("error", e.error());
+            body.put("error_description", printable(e.description()));
+        }
+        json(response, callback, e.status(), body);
+    }
 }

@@ -2,7 +2,11 @@ package dev.tessera.issuer.http;
 
 import com.samskivert.mustache.Mustache;
 import com.samskivert.mustache.Template;
+import dev.tessera.issuer.domain.Account;
+import dev.tessera.issuer.service.OAuthException;
+import dev.tessera.issuer.service.Parameters;
 import dev.tessera.issuer.service.Secrets;
+import dev.tessera.issuer.service.VoContext;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.InputStreamReader;
@@ -12,6 +16,7 @@ import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import org.eclipse.jetty.http.HttpCookie;
 import org.eclipse.jetty.http.HttpHeader;
@@ -45,6 +50,15 @@ final class Pages {
     /** Renders {@code template} with {@code model} (plus the CSRF token) as a complete page. */
     static void render(Request request, Response response, Callback callback, int status, String template,
                        Map<String, Object> model) {
+        render(request, response, callback, status, template, model, null);
+    }
+
+    /**
+     * As above, for a page whose form may end in a redirect to {@code formTarget}'s origin (a client's redirect
+     * URI): browsers apply the {@code form-action} policy to the redirects after a submission too.
+     */
+    static void render(Request request, Response response, Callback callback, int status, String template,
+                       Map<String, Object> model, java.net.URI formTarget) {
         Map<String, Object> all = new HashMap<>(model);
         all.put("csrf", csrfToken(request, response));
         String html = TEMPLATES.computeIfAbsent(template, name -> {
@@ -54,7 +68,7 @@ final class Pages {
                 throw new UncheckedIOException(e);
             }
         }).execute(all);
-        secure(response);
+        secure(response, formTarget);
         byte[] bytes = html.getBytes(StandardCharsets.UTF_8);
         response.setStatus(status);
         response.getHeaders().put(HttpHeader.CONTENT_TYPE, "text/html; charset=utf-8");
@@ -62,11 +76,49 @@ final class Pages {
         response.write(true, java.nio.ByteBuffer.wrap(bytes), callback);
     }
 
+    /** The model every page starts from: the VO, the title, an error to show, who is signed in. */
+    static Map<String, Object> base(VoContext vo, Optional<Account> account, String title, String error) {
+        Map<String, Object> model = new HashMap<>();
+        model.put("vo", vo.vo().name());
+        model.put("base", "/vo/" + vo.vo().name());
+        model.put("title", title);
+        model.put("error", error);
+        model.put("user", account.map(Account::username).orElse(null));
+        return model;
+    }
+
+    /** A page that only says something. */
+    static void message(VoContext vo, Request request, Response response, Callback callback, int status,
+                        Optional<Account> account, String title, String text) {
+        Map<String, Object> model = base(vo, account, title, null);
+        model.put("message", text);
+        render(request, response, callback, status, "message", model);
+    }
+
+    /** The form of a POST if it parses and its CSRF token is right; otherwise answers and returns {@code null}. */
+    static Parameters form(VoContext vo, Request request, Response response, Callback callback) throws IOException {
+        Parameters form;
+        try {
+            form = FormBody.read(request);
+        } catch (OAuthException e) {
+            message(vo, request, response, callback, e.status(), Optional.empty(), "Bad request", e.description());
+            return null;
+        }
+        if (!csrfValid(request, form.get("csrf"))) {
+            message(vo, request, response, callback, 403, Optional.empty(), "Form expired",
+                    "This form is no longer valid (it came from another page or your session changed). Go back and reload it.");
+            return null;
+        }
+        return form;
+    }
+
     /** Headers for every page: no framing (clickjacking), no inline script or style, nothing cached or leaked. */
-    static void secure(Response response) {
+    private static void secure(Response response, java.net.URI formTarget) {
         var headers = response.getHeaders();
-        headers.put("Content-Security-Policy",
-                "default-src 'none'; style-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'");
+        String formAction = formTarget == null ? "'self'"
+                : "'self' " + formTarget.getScheme() + "://" + formTarget.getRawAuthority();
+        headers.put("Content-Security-Policy", "default-src 'none'; style-src 'self'; form-action " + formAction
+                + "; frame-ancestors 'none'; base-uri 'none'");
         headers.put("X-Frame-Options", "DENY");
         headers.put("X-Content-Type-Options", "nosniff");
         headers.put("Referrer-Policy", "no-referrer");

@@ -57,6 +57,13 @@ public final class AccountStore {
                 .findOne());
     }
 
+    /** The account whose tokens carry {@code sub} = {@code subject}. */
+    public Optional<Account> findBySubject(String vo, String subject) {
+        return jdbi.withHandle(h -> h.createQuery("SELECT username FROM account WHERE vo = :vo AND subject = :subject")
+                .bind("vo", vo).bind("subject", subject).mapTo(String.class).findOne()
+                .map(username -> new Account(vo, username, subject, groups(h, vo, username))));
+    }
+
     public List<Account> list(String vo) {
         return jdbi.withHandle(h -> h.createQuery("SELECT username, subject FROM account WHERE vo = :vo ORDER BY username")
                 .bind("vo", vo)

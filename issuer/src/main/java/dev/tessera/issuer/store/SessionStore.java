@@ -8,7 +8,7 @@ public final class SessionStore {
     private final Jdbi jdbi;
 
     /** A live session. */
-    public record Session(String vo, String username, long expiresAt) {
+    public record Session(String vo, String username, long createdAt, long expiresAt) {
     }
 
     public SessionStore(Jdbi jdbi) {
@@ -24,9 +24,11 @@ public final class SessionStore {
     }
 
     public Optional<Session> find(String idHash, long now) {
-        return jdbi.withHandle(h -> h.createQuery("SELECT vo, username, expires_at FROM login_session WHERE id_hash = :id AND expires_at > :now")
+        return jdbi.withHandle(h -> h.createQuery("""
+                SELECT vo, username, created_at, expires_at FROM login_session WHERE id_hash = :id AND expires_at > :now""")
                 .bind("id", idHash).bind("now", now)
-                .map((rs, ctx) -> new Session(rs.getString("vo"), rs.getString("username"), rs.getLong("expires_at")))
+                .map((rs, ctx) -> new Session(rs.getString("vo"), rs.getString("username"), rs.getLong("created_at"),
+                        rs.getLong("expires_at")))
                 .findOne());
     }
 

@@ -45,6 +45,16 @@ public final class PageSession {
         return m.group(1);
     }
 
+    /** The value of a hidden or text field {@code name} on a page, unescaped. */
+    public static String field(String html, String name) {
+        Matcher m = Pattern.compile("name=\"" + Pattern.quote(name) + "\" value=\"([^\"]*)\"").matcher(html);
+        if (!m.find()) {
+            throw new AssertionError("no field " + name + " in: " + html);
+        }
+        return m.group(1).replace("&#x3D;", "=").replace("&#x60;", "`").replace("&quot;", "\"").replace("&#39;", "'")
+                .replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&");
+    }
+
     /** A form's fields, in order. */
     public static Map<String, String> form(String... pairs) {
         Map<String, String> form = new LinkedHashMap<>();

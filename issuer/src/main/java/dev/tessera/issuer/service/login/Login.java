@@ -70,15 +70,23 @@ public final class Login {
         return session;
     }
 
+    /** Who is signed in with a session cookie, and since when (epoch seconds). */
+    public record SignedIn(Account account, long since) {
+    }
+
     /** The account of a session cookie in this VO, if it is live. */
     public Optional<Account> account(VoContext vo, String session) {
+        return signedIn(vo, session).map(SignedIn::account);
+    }
+
+    /** The account and sign-in time of a session cookie in this VO, if it is live. */
+    public Optional<SignedIn> signedIn(VoContext vo, String session) {
         if (session == null || session.isEmpty()) {
             return Optional.empty();
         }
         return sessions.find(Secrets.hash(session), clock.instant().getEpochSecond())
                 .filter(s -> s.vo().equals(vo.vo().name()))
-                .flatMap(s -> accounts.find(s.vo(), s.username()))
-                .map(AccountStore.Stored::account);
+                .flatMap(s -> accounts.find(s.vo(), s.username()).map(a -> new SignedIn(a.account(), s.createdAt())));
     }
 
     public void signOut(String session) {

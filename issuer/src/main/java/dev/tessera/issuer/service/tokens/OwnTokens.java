@@ -17,12 +17,12 @@ import java.util.Map;
  * Checks a token this VO issued, when a client presents one (token exchange): its signature by a key the
  * VO still publishes, its issuer, and its times. The audience is not checked: the exchange narrows it.
  */
-final class OwnTokens {
+public final class OwnTokens {
     /** Tolerance for {@code nbf} and {@code iat}; the issuer set them with its own clock. */
     private static final long SKEW_SECONDS = 60;
 
     /** What a verified parent token grants: the ceiling of anything derived from it. */
-    record Parent(String subject, String clientId, ScopeSet scope, List<String> audience, Instant expiresAt,
+    public record Parent(String subject, String clientId, ScopeSet scope, List<String> audience, Instant expiresAt,
                   List<String> groups, String jti, Map<String, Object> claims) {
     }
 

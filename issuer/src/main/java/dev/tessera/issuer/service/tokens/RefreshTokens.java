@@ -32,15 +32,20 @@ public final class RefreshTokens {
         this.clock = clock;
     }
 
+    /** The family id of a new grant. */
+    public static String newFamily() {
+        return UUID.randomUUID().toString();
+    }
+
     /**
      * A new refresh token.
      *
-     * @param familyId the family it continues, or {@code null} for a new grant
+     * @param familyId the family it continues, or a {@link #newFamily()} for a new grant
      */
     public String issue(VoContext vo, Principal who, String scope, List<String> audience, String familyId) {
         String token = Secrets.newSecret();
         long now = clock.instant().getEpochSecond();
-        store.insert(new RefreshGrant(Secrets.hash(token), familyId != null ? familyId : UUID.randomUUID().toString(),
+        store.insert(new RefreshGrant(Secrets.hash(token), familyId,
                 vo.vo().name(), who.clientId(), who.username(), who.subject(), scope, String.join(" ", audience), now,
                 now + vo.vo().refreshLifetime().toSeconds(), null, null));
         return token;

@@ -2,9 +2,11 @@ package dev.tessera.issuer.service.tokens;
 
 import dev.tessera.issuer.domain.Words;
 import dev.tessera.issuer.domain.Account;
+import dev.tessera.issuer.domain.AuthorizationCode;
 import dev.tessera.issuer.domain.Client;
 import dev.tessera.issuer.domain.DeviceGrant;
 import dev.tessera.issuer.domain.RefreshGrant;
+import dev.tessera.issuer.service.authorize.AuthorizationFlow;
 import dev.tessera.issuer.service.device.DeviceFlow;
 import dev.tessera.issuer.store.AccountStore;
 import dev.tessera.token.Profile;
@@ -34,20 +36,28 @@ public final class TokenService {
     public static final String JWT_TYPE = "urn:ietf:params:oauth:token-type:jwt";
 
     private final AccessTokens tokens;
+    private final IdTokens idTokens;
     private final RefreshTokens refreshTokens;
     private final DeviceFlow deviceFlow;
+    private final AuthorizationFlow authorizationFlow;
     private final AccountStore accounts;
     private final TokenStatus status;
     private final Clock clock;
 
-    public TokenService(AccessTokens tokens, RefreshTokens refreshTokens, DeviceFlow deviceFlow, AccountStore accounts,
-                        TokenStatus status, Clock clock) {
+    public TokenService(AccessTokens tokens, IdTokens idTokens, RefreshTokens refreshTokens, DeviceFlow deviceFlow,
+                        AuthorizationFlow authorizationFlow, AccountStore accounts, TokenStatus status, Clock clock) {
         this.tokens = tokens;
+        this.idTokens = idTokens;
         this.refreshTokens = refreshTokens;
         this.deviceFlow = deviceFlow;
+        this.authorizationFlow = authorizationFlow;
         this.accounts = accounts;
         this.status = status;
         this.clock = clock;
+    }
+
+    /** What a person's grant gave: the response, and what to revoke should the grant turn out to be stolen. */
+    private record PersonTokens(TokenResponse response, String accessJti, String familyId) {
     }
 
     /**
@@ -68,10 +78,10 @@ public final class TokenService {
         return switch (grantType) {
             case Client.CLIENT_CREDENTIALS -> clientCredentials(vo, client, params);
             case Client.TOKEN_EXCHANGE -> exchange(vo, client, params);
+            case Client.AUTHORIZATION_CODE -> authorizationCode(vo, client, params);
             case Client.DEVICE_CODE -> deviceCode(vo, client, params);
             case Client.REFRESH_TOKEN -> refresh(vo, client, params);
-            default -> throw new OAuthException("unsupported_grant_type", grantType + " is not enabled on this issuer yet",
-                    400);
+            default -> throw new OAuthException("unsupported_grant_type", grantType + " is not enabled on this issuer", 400);
         };
     }
 
@@ -90,6 +100,18 @@ public final class TokenService {
         return TokenResponse.of(issued, decision.granted().toString());
     }
 
+    /** RFC 6749 §4.1.3: the tokens for what the person approved, as policy still allows; the ID token names the sign-in. */
+    private TokenResponse authorizationCode(VoContext vo, RegisteredClient client, Parameters params) throws OAuthException {
+        AuthorizationCode code = authorizationFlow.redeem(vo, client, params);
+        Principal who = person(vo, client, code.username());
+        RequestedScope approved = parseScope(code.scope());
+        PersonTokens issued = forPerson(vo, client, who, approved,
+                approved.capabilities() == null ? List.of() : approved.capabilities(), Words.split(code.audience()), null,
+                new IdTokens.SignIn(code.nonce(), code.authTime()));
+        authorizationFlow.recordIssued(code, issued.familyId(), issued.accessJti());
+        return issued.response();
+    }
+
     /** RFC 8628 §3.4: the device's tokens once the person approved (what they approved, as policy still allows). */
     private TokenResponse deviceCode(VoContext vo, RegisteredClient client, Parameters params) throws OAuthException {
         DeviceGrant grant = deviceFlow.redeem(vo, client, params.require("device_code"));
@@ -101,7 +123,7 @@ public final class TokenService {
             audience = Audiences.resolve(vo.vo(), client.client(), params.all("audience"), params.all("resource"), List.of());
         }
         return forPerson(vo, client, who, approved, approved.capabilities() == null ? List.of() : approved.capabilities(),
-                audience, null);
+                audience, null, IdTokens.SignIn.UNKNOWN).response();
     }
 
     /**
@@ -136,18 +158,20 @@ public final class TokenService {
         RequestedScope asked = new RequestedScope(capabilities, held.protocol(), List.of(),
                 requested.groups().isEmpty() ? held.groups() : requested.groups());
         return forPerson(vo, client, who, asked, capabilities, audience,
-                new RefreshTokens.Continuation(grant.familyId(), grant.scope(), heldAudience));
+                new RefreshTokens.Continuation(grant.familyId(), grant.scope(), heldAudience), IdTokens.SignIn.UNKNOWN)
+                .response();
     }
 
     /**
      * Tokens for a person using a client: policy decides the capabilities; protocol scopes need the client's
-     * leave; {@code offline_access} (and the refresh_token grant) gives a refresh token.
+     * leave; {@code offline_access} (and the refresh_token grant) gives a refresh token, {@code openid} an ID
+     * token (for a person, not a robot refreshing its own grant).
      *
      * @param continued the refresh grant this continues, or {@code null} for a new grant
      */
-    private TokenResponse forPerson(VoContext vo, RegisteredClient client, Principal who, RequestedScope requested,
-                                    List<Scope> capabilities, List<String> audience,
-                                    RefreshTokens.Continuation continued) throws OAuthException {
+    private PersonTokens forPerson(VoContext vo, RegisteredClient client, Principal who, RequestedScope requested,
+                                   List<Scope> capabilities, List<String> audience, RefreshTokens.Continuation continued,
+                                   IdTokens.SignIn signIn) throws OAuthException {
         Policy.Decision decision = vo.policy().decide(who, client.scope(), capabilities);
         if (!capabilities.isEmpty() && decision.granted().isEmpty()) {
             throw OAuthException.invalidScope("none of the requested scopes can be granted: " + reasons(decision));
@@ -169,11 +193,16 @@ public final class TokenService {
         granted.addAll(protocol);
         String grantedScope = String.join(" ", granted);
         String refreshToken = null;
+        String familyId = null;
         if (offline) {
-            refreshToken = continued == null ? refreshTokens.issue(vo, who, grantedScope, audience, null)
-                    : refreshTokens.issue(vo, who, continued.scope(), continued.audience(), continued.familyId());
+            familyId = continued == null ? RefreshTokens.newFamily() : continued.familyId();
+            refreshToken = continued == null ? refreshTokens.issue(vo, who, grantedScope, audience, familyId)
+                    : refreshTokens.issue(vo, who, continued.scope(), continued.audience(), familyId);
         }
-        return new TokenResponse(issued.token(), issued.lifetime().toSeconds(), grantedScope, refreshToken, null, null);
+        String idToken = protocol.contains("openid") && who.username() != null
+                ? idTokens.issue(vo, who, signIn, issued.token(), groups, protocol) : null;
+        return new PersonTokens(new TokenResponse(issued.token(), issued.lifetime().toSeconds(), grantedScope, refreshToken,
+                idToken, null), issued.jti(), familyId);
     }
 
     /**

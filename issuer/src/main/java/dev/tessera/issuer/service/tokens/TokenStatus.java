@@ -92,6 +92,25 @@ public final class TokenStatus {
         }
     }
 
+    /**
+     * Revokes what one grant gave: its refresh token family and an access token (kept on the list until
+     * {@code until}, when it has surely expired). Either may be {@code null}.
+     */
+    public void revokeIssued(VoContext vo, String familyId, String accessJti, long until) {
+        long now = clock.instant().getEpochSecond();
+        if (familyId != null) {
+            refreshTokens.revokeFamily(familyId, now);
+        }
+        if (accessJti != null) {
+            revoked.revoke(accessJti, vo.vo().name(), now, until);
+        }
+    }
+
+    /** A live access token of this VO (signed by it, unexpired, not revoked), as a resource server sees it. */
+    public Optional<OwnTokens.Parent> active(VoContext vo, String token) {
+        return access(vo, token, clock.instant());
+    }
+
     /** Whether an access token was revoked. */
     boolean isRevoked(String jti) {
         return revoked.isRevoked(jti);
