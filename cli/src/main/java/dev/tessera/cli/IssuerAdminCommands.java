@@ -16,6 +16,7 @@ import java.io.IOException;
 import java.io.InputStreamReader;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -267,15 +268,38 @@ final class IssuerAdminCommands {
             @Option(names = "--public", description = "A public client (no secret; PKCE required).")
             boolean isPublic;
 
+            @Option(names = "--jwks", paramLabel = "FILE",
+                    description = "Its public keys (a JWKS file): it authenticates with private_key_jwt, and gets no secret.")
+            Path jwks;
+
+            @Option(names = "--access-lifetime", paramLabel = "DURATION", converter = Durations.class,
+                    description = "Its default access token lifetime, e.g. 10m (default: the VO's).")
+            Duration accessLifetime;
+
+            @Option(names = "--max-access-lifetime", paramLabel = "DURATION", converter = Durations.class,
+                    description = "The longest access token a request (expires_in) may get (default and ceiling: the VO's).")
+            Duration maxAccessLifetime;
+
+            @Option(names = "--refresh-lifetime", paramLabel = "DURATION", converter = Durations.class,
+                    description = "Its refresh tokens' lifetime, renewed on each use (default and ceiling: the VO's).")
+            Duration refreshLifetime;
+
             @Override
             IssuerCommand issuer() {
                 return parent.issuer;
             }
 
             @Override
-            Object run(Administration admin, IssuerConfig config) {
-                Administration.NewClient created = admin.addClient(vo(admin), name, new LinkedHashSet<>(grants), scope,
-                        audiences, redirectUris, isPublic);
+            Object run(Administration admin, IssuerConfig config) throws IOException {
+                if (isPublic && jwks != null) {
+                    throw new IllegalArgumentException("--public and --jwks exclude each other: a public client has no credentials");
+                }
+                Administration.Credentials credentials = jwks != null ? Administration.Credentials.PRIVATE_KEY_JWT
+                        : isPublic ? Administration.Credentials.NONE : Administration.Credentials.SECRET;
+                Administration.NewClient created = admin.addClient(vo(admin), new Administration.ClientSettings(name,
+                        new LinkedHashSet<>(grants), scope, audiences, redirectUris, credentials,
+                        jwks == null ? null : Files.readString(jwks),
+                        new Client.Lifetimes(accessLifetime, maxAccessLifetime, refreshLifetime), false));
                 Map<String, Object> m = new LinkedHashMap<>();
                 m.put("client_id", created.client().clientId());
                 if (created.secret() != null) {
@@ -353,6 +377,7 @@ final class IssuerAdminCommands {
         m.put("client_id", client.clientId());
         m.put("name", client.name());
         m.put("public", client.isPublic());
+        m.put("auth_method", client.authMethod());
         m.put("grants", client.grants().stream().sorted().toList());
         m.put("scope", client.scope());
         m.put("audiences", client.audiences());

@@ -54,6 +54,36 @@ class IssuerCommandsTest {
     }
 
     @Test
+    void aClientWithKeysAndItsOwnLifetimes() throws Exception {
+        Path jwks = dir.resolve("robot.jwks");
+        Cli.Result keygen = Cli.tessera("keygen", "--alg", "ES256", "--kid", "robot-1", "--out", dir.resolve("keys").toString());
+        assertThat(keygen.exit()).as(keygen.toString()).isZero();
+        java.nio.file.Files.copy(dir.resolve("keys/jwks.json"), jwks);
+        Cli.Result added = Cli.tessera("issuer", "client", "add", "--data", data, "--name", "pilot factory", "--grant",
+                "client_credentials", "--scope", "compute.create", "--jwks", jwks.toString(), "--access-lifetime", "5m",
+                "--max-access-lifetime", "30m", "--json");
+        assertThat(added.exit()).as(added.toString()).isZero();
+        assertThat(added.json()).containsKey("client_id").doesNotContainKey("client_secret");
+        Cli.Result listed = Cli.tessera("issuer", "client", "list", "--data", data, "--json");
+        assertThat(listed.out()).contains("private_key_jwt");
+
+        Cli.Result inconsistent = Cli.tessera("issuer", "client", "add", "--data", data, "--name", "x", "--grant",
+                "client_credentials", "--access-lifetime", "2h", "--max-access-lifetime", "1h");
+        assertThat(inconsistent.exit()).isEqualTo(2);
+        assertThat(inconsistent.err()).contains("exceeds");
+        Cli.Result privateKey = Cli.tessera("issuer", "client", "add", "--data", data, "--name", "x", "--grant",
+                "client_credentials", "--jwks", dir.resolve("keys").resolve(keyFile(dir.resolve("keys"))).toString());
+        assertThat(privateKey.exit()).isEqualTo(2);
+    }
+
+    /** The private key file keygen wrote (not a JWKS: refused as one). */
+    private static String keyFile(Path keys) throws Exception {
+        try (var files = java.nio.file.Files.list(keys)) {
+            return files.map(p -> p.getFileName().toString()).filter(n -> n.endsWith(".pem")).findFirst().orElseThrow();
+        }
+    }
+
+    @Test
     void badClientsAreUsageErrors() {
         Cli.Result badScope = Cli.tessera("issuer", "client", "add", "--data", data, "--name", "x", "--grant",
                 "client_credentials", "--scope", "read:/a/../b");

@@ -8,6 +8,8 @@ import dev.tessera.issuer.service.IssuerState;
 import dev.tessera.issuer.service.RateLimit;
 import dev.tessera.issuer.service.VoContext;
 import dev.tessera.issuer.service.authorize.AuthorizationFlow;
+import dev.tessera.issuer.service.clients.ClientAssertions;
+import dev.tessera.issuer.service.clients.ClientAuthenticator;
 import dev.tessera.issuer.service.clients.Registration;
 import dev.tessera.issuer.service.keys.Keys;
 import dev.tessera.issuer.service.keys.MasterKey;
@@ -123,12 +125,14 @@ public final class IssuerServer implements AutoCloseable {
             TokenStatus status = new TokenStatus(admin.stores.refreshTokens(), admin.stores.revokedTokens(), clock);
             RefreshTokens refreshTokens = new RefreshTokens(admin.stores.refreshTokens(), clock);
             AuthorizationFlow authorizationFlow = new AuthorizationFlow(admin.stores.authorizationCodes(), status, clock);
-            TokenService tokens = new TokenService(new AccessTokens(audit, clock), new IdTokens(clock), refreshTokens,
-                    deviceFlow, authorizationFlow, admin.stores.accounts(), status, clock);
+            ClientAuthenticator clients = new ClientAuthenticator(
+                    new ClientAssertions(admin.stores.clientAssertions(), clock));
+            TokenService tokens = new TokenService(clients, new AccessTokens(audit, clock), new IdTokens(clock),
+                    refreshTokens, deviceFlow, authorizationFlow, admin.stores.accounts(), status, clock);
             Login login = new Login(admin.stores.accounts(), admin.stores.sessions(), LoginThrottle.standard(clock), clock);
             Registration registration = new Registration(admin.administration(),
                     new RateLimit(20, Duration.ofHours(1), clock), clock);
-            IssuerHandler.Services services = new IssuerHandler.Services(tokens, status, deviceFlow, authorizationFlow,
+            IssuerHandler.Services services = new IssuerHandler.Services(clients, tokens, status, deviceFlow, authorizationFlow,
                     new UserInfo(status, admin.stores.accounts()), login, registration);
             ServerTls tls = ServerTls.configuredOrSelfSigned(config.tlsCert(), config.tlsKey(), config.data());
             AtomicBoolean ready = new AtomicBoolean();

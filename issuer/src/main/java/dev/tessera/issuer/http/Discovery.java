@@ -32,7 +32,8 @@ final class Discovery {
         m.put("userinfo_endpoint", iss + "/userinfo");
         m.put("device_authorization_endpoint", iss + "/device_authorization");
         m.put("introspection_endpoint", iss + "/introspect");
-        m.put("introspection_endpoint_auth_methods_supported", List.of("client_secret_basic", "client_secret_post"));
+        m.put("introspection_endpoint_auth_methods_supported",
+                List.of("client_secret_basic", "client_secret_post", "private_key_jwt"));
         m.put("revocation_endpoint", iss + "/revoke");
         m.put("revocation_endpoint_auth_methods_supported", ClientAuthenticator.METHODS);
         if (context.registration() != null) {
@@ -50,6 +51,7 @@ final class Discovery {
         m.put("request_parameter_supported", false);
         m.put("request_uri_parameter_supported", false);
         m.put("token_endpoint_auth_methods_supported", ClientAuthenticator.METHODS);
+        m.put("token_endpoint_auth_signing_alg_values_supported", List.of("ES256", "RS256"));
         m.put("scopes_supported", RequestedScope.PROTOCOL.stream().sorted().toList());
         m.put("token_profile", vo.profile().displayName());
         return m;

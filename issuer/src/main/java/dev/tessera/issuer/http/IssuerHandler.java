@@ -44,6 +44,7 @@ public final class IssuerHandler extends Handler.Abstract {
     private static final String STYLESHEET = "/static/tessera.css";
 
     private final IssuerState state;
+    private final ClientAuthenticator clients;
     private final TokenService tokens;
     private final TokenStatus tokenStatus;
     private final DeviceFlow deviceFlow;
@@ -56,13 +57,14 @@ public final class IssuerHandler extends Handler.Abstract {
     private final byte[] stylesheet;
 
     /** The services behind the endpoints. */
-    public record Services(TokenService tokens, TokenStatus tokenStatus, DeviceFlow deviceFlow,
+    public record Services(ClientAuthenticator clients, TokenService tokens, TokenStatus tokenStatus, DeviceFlow deviceFlow,
                            AuthorizationFlow authorizationFlow, UserInfo userInfo, Login login, Registration registration) {
     }
 
     public IssuerHandler(IssuerState state, Services services, MeterRegistry metrics, Clock clock) {
         this.registration = services.registration();
         this.state = state;
+        this.clients = services.clients();
         this.tokens = services.tokens();
         this.tokenStatus = services.tokenStatus();
         this.deviceFlow = services.deviceFlow();
@@ -220,7 +222,7 @@ public final class IssuerHandler extends Handler.Abstract {
     private void introspect(VoContext vo, Request request, Response response, Callback callback) throws Exception {
         try {
             Parameters params = FormBody.read(request);
-            VoContext.RegisteredClient caller = ClientAuthenticator.authenticate(vo,
+            VoContext.RegisteredClient caller = clients.authenticate(vo,
                     request.getHeaders().get(HttpHeader.AUTHORIZATION), params);
             OAuthResponses.json(response, callback, HttpStatus.OK_200,
                     tokenStatus.introspect(vo, caller, params.require("token")));
@@ -233,7 +235,7 @@ public final class IssuerHandler extends Handler.Abstract {
     private void revoke(VoContext vo, Request request, Response response, Callback callback) throws Exception {
         try {
             Parameters params = FormBody.read(request);
-            VoContext.RegisteredClient caller = ClientAuthenticator.authenticate(vo,
+            VoContext.RegisteredClient caller = clients.authenticate(vo,
                     request.getHeaders().get(HttpHeader.AUTHORIZATION), params);
             tokenStatus.revoke(vo, caller, params.require("token"));
             OAuthResponses.json(response, callback, HttpStatus.OK_200, Map.of());
@@ -246,7 +248,7 @@ public final class IssuerHandler extends Handler.Abstract {
     private void deviceAuthorization(VoContext vo, Request request, Response response, Callback callback) throws Exception {
         try {
             Parameters params = FormBody.read(request);
-            VoContext.RegisteredClient client = ClientAuthenticator.authenticate(vo,
+            VoContext.RegisteredClient client = clients.authenticate(vo,
                     request.getHeaders().get(HttpHeader.AUTHORIZATION), params);
             DeviceFlow.Authorization started = deviceFlow.start(vo, client, params);
             Map<String, Object> body = new LinkedHashMap<>();

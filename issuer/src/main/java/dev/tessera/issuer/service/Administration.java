@@ -15,6 +15,7 @@ import dev.tessera.issuer.store.AccountStore;
 import dev.tessera.issuer.store.Stores;
 import dev.tessera.token.Profile;
 import dev.tessera.token.keys.Algorithm;
+import dev.tessera.token.keys.IssuerKeys;
 import dev.tessera.token.scope.InvalidScopeException;
 import java.net.URI;
 import java.net.URISyntaxException;
@@ -102,6 +103,30 @@ public final class Administration {
         stores.registration().put(voName, new RegistrationPolicy(voName, grants, scope.strip()));
     }
 
+    /** How a client proves who it is at the token endpoint. */
+    public enum Credentials {
+        /** A secret the issuer generates (client_secret_basic or client_secret_post). */
+        SECRET,
+        /** Assertions signed with its own key (private_key_jwt); the issuer keeps the public keys. */
+        PRIVATE_KEY_JWT,
+        /** None: a public client (native app, device), which must use PKCE. */
+        NONE
+    }
+
+    /**
+     * A client as an administrator (or, RFC 7591, the client itself) registers it.
+     *
+     * @param jwks      its public keys (a JWKS document) for {@link Credentials#PRIVATE_KEY_JWT}, else {@code null}
+     * @param lifetimes its token lifetimes ({@link Client.Lifetimes#OF_THE_VO}: the VO's)
+     */
+    public record ClientSettings(String name, Set<String> grants, String scope, List<String> audiences,
+                                 List<String> redirectUris, Credentials credentials, String jwks,
+                                 Client.Lifetimes lifetimes, boolean selfRegistered) {
+        public ClientSettings {
+            lifetimes = lifetimes == null ? Client.Lifetimes.OF_THE_VO : lifetimes;
+        }
+    }
+
     /** Registers a client; a confidential one gets a new secret. */
     public NewClient addClient(String voName, String name, Set<String> grants, String scope, List<String> audiences,
                                List<String> redirectUris, boolean isPublic) {
@@ -111,7 +136,17 @@ public final class Administration {
     /** Registers a client, by an administrator or (RFC 7591) by itself. */
     public NewClient addClient(String voName, String name, Set<String> grants, String scope, List<String> audiences,
                                List<String> redirectUris, boolean isPublic, boolean selfRegistered) {
+        return addClient(voName, new ClientSettings(name, grants, scope, audiences, redirectUris,
+                isPublic ? Credentials.NONE : Credentials.SECRET, null, Client.Lifetimes.OF_THE_VO, selfRegistered));
+    }
+
+    /** Registers a client; with {@link Credentials#SECRET} the answer carries its secret, shown this once. */
+    public NewClient addClient(String voName, ClientSettings settings) {
         vo(voName);
+        String name = settings.name();
+        Set<String> grants = settings.grants();
+        List<String> redirectUris = settings.redirectUris();
+        String scope = settings.scope();
         if (name == null || name.isBlank()) {
             throw new IllegalArgumentException("a client needs a name");
         }
@@ -123,7 +158,7 @@ public final class Administration {
                 throw new IllegalArgumentException("unknown grant type " + grant + " (known: " + String.join(", ", Client.GRANT_TYPES) + ")");
             }
         }
-        if (isPublic && grants.contains(Client.CLIENT_CREDENTIALS)) {
+        if (settings.credentials() == Credentials.NONE && grants.contains(Client.CLIENT_CREDENTIALS)) {
             throw new IllegalArgumentException("a public client cannot use client_credentials: it has no credentials");
         }
         if (grants.contains(Client.AUTHORIZATION_CODE) && redirectUris.isEmpty()) {
@@ -131,12 +166,50 @@ public final class Administration {
         }
         redirectUris.forEach(Administration::checkRedirectUri);
         parseTemplate(scope == null ? "" : scope, true);
+        String jwks = settings.credentials() == Credentials.PRIVATE_KEY_JWT ? checkJwks(settings.jwks()) : null;
+        if (settings.credentials() != Credentials.PRIVATE_KEY_JWT && settings.jwks() != null) {
+            throw new IllegalArgumentException("public keys (--jwks) are for private_key_jwt clients");
+        }
+        checkLifetimes(settings.lifetimes());
         String clientId = Secrets.random(16);
-        String secret = isPublic ? null : Secrets.newSecret();
+        String secret = settings.credentials() == Credentials.SECRET ? Secrets.newSecret() : null;
         Client client = new Client(voName, clientId, name.strip(), secret == null ? null : Secrets.hash(secret), grants,
-                scope == null ? "" : String.join(" ", scope.strip().split("\\s+")), audiences, redirectUris, selfRegistered);
+                scope == null ? "" : String.join(" ", scope.strip().split("\\s+")), settings.audiences(), redirectUris,
+                settings.selfRegistered(), jwks, settings.lifetimes());
         stores.clients().insert(client, now());
         return new NewClient(client, secret);
+    }
+
+    /** A JWKS of public signing keys (RS256 or ES256), at least one of them usable. */
+    private static String checkJwks(String jwks) {
+        if (jwks == null || jwks.isBlank()) {
+            throw new IllegalArgumentException("a private_key_jwt client needs its public keys (a JWKS)");
+        }
+        try {
+            com.nimbusds.jose.jwk.JWKSet parsed = com.nimbusds.jose.jwk.JWKSet.parse(jwks);
+            if (parsed.getKeys().stream().anyMatch(com.nimbusds.jose.jwk.JWK::isPrivate)) {
+                // refused rather than stripped: whoever sent it must learn that the key is now compromised
+                throw new IllegalArgumentException("the JWKS contains a private key: give only the public keys");
+            }
+            IssuerKeys keys = IssuerKeys.of(parsed);
+            if (keys.keys().isEmpty()) {
+                throw new IllegalArgumentException("no usable RS256 or ES256 key in the JWKS: " + String.join("; ", keys.skipped()));
+            }
+            return keys.toJson();
+        } catch (java.text.ParseException e) {
+            throw new IllegalArgumentException("not a JWKS: " + e.getMessage(), e);
+        }
+    }
+
+    private static void checkLifetimes(Client.Lifetimes lifetimes) {
+        for (Duration d : java.util.Arrays.asList(lifetimes.access(), lifetimes.maxAccess(), lifetimes.refresh())) {
+            if (d != null && (d.isNegative() || d.isZero())) {
+                throw new IllegalArgumentException("a lifetime is positive: " + d);
+            }
+        }
+        if (lifetimes.access() != null && lifetimes.maxAccess() != null && lifetimes.access().compareTo(lifetimes.maxAccess()) > 0) {
+            throw new IllegalArgumentException("the default access token lifetime exceeds the client's maximum");
+        }
     }
 
     public List<Client> clients(String voName) {

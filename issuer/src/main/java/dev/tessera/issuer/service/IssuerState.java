@@ -103,9 +103,9 @@ public final class IssuerState implements AutoCloseable {
         for (Client client : stores.clients().list()) {
             try {
                 clientsByVo.computeIfAbsent(client.vo(), v -> new HashMap<>())
-                        .put(client.clientId(), new VoContext.RegisteredClient(client, ScopeTemplate.parse(client.scope())));
-            } catch (InvalidScopeException e) {
-                LOG.warn("client {} of VO {} is disabled: its scope is invalid: {}", client.clientId(), client.vo(),
+                        .put(client.clientId(), VoContext.RegisteredClient.of(client));
+            } catch (InvalidScopeException | java.text.ParseException e) {
+                LOG.warn("client {} of VO {} is disabled: its scope or keys are invalid: {}", client.clientId(), client.vo(),
                         e.getMessage());
             }
         }

@@ -6,6 +6,9 @@ import dev.tessera.issuer.domain.Vo;
 import dev.tessera.issuer.service.keys.KeyRing;
 import dev.tessera.issuer.service.policy.Policy;
 import dev.tessera.issuer.service.policy.ScopeTemplate;
+import dev.tessera.token.keys.IssuerKeys;
+import dev.tessera.token.scope.InvalidScopeException;
+import java.text.ParseException;
 import java.util.Map;
 
 /**
@@ -16,8 +19,21 @@ import java.util.Map;
 public record VoContext(Vo vo, KeyRing keys, Map<String, RegisteredClient> clients, Policy policy,
                         RegistrationPolicy registration) {
 
-    /** A client with its parsed scope template. */
-    public record RegisteredClient(Client client, ScopeTemplate scope) {
+    /**
+     * A client with its parsed scope template and, for private_key_jwt, its parsed public keys.
+     *
+     * @param keys {@code null} unless the client authenticates with signed assertions
+     */
+    public record RegisteredClient(Client client, ScopeTemplate scope, IssuerKeys keys) {
+        public RegisteredClient(Client client, ScopeTemplate scope) {
+            this(client, scope, null);
+        }
+
+        /** Parses what the client record holds. */
+        public static RegisteredClient of(Client client) throws InvalidScopeException, ParseException {
+            return new RegisteredClient(client, ScopeTemplate.parse(client.scope()),
+                    client.jwks() == null ? null : IssuerKeys.parse(client.jwks()));
+        }
     }
 
     public VoContext {

@@ -12,14 +12,19 @@ import java.util.List;
 
 /**
  * Who is calling the token endpoint (RFC 6749 §2.3): {@code client_secret_basic} (the Authorization
- * header), {@code client_secret_post} (form parameters), or a public client naming itself with
- * {@code client_id}. A request using two methods at once is refused, as §2.3 requires.
+ * header), {@code client_secret_post} (form parameters), {@code private_key_jwt} (a signed assertion,
+ * {@link ClientAssertions}), or a public client naming itself with {@code client_id}. A request using two
+ * methods at once is refused, as §2.3 requires; a client registered for one method cannot use another.
  */
 public final class ClientAuthenticator {
     /** The methods, as discovery's {@code token_endpoint_auth_methods_supported} names them. */
-    public static final List<String> METHODS = List.of("client_secret_basic", "client_secret_post", "none");
+    public static final List<String> METHODS = List.of("client_secret_basic", "client_secret_post", "private_key_jwt",
+            "none");
 
-    private ClientAuthenticator() {
+    private final ClientAssertions assertions;
+
+    public ClientAuthenticator(ClientAssertions assertions) {
+        this.assertions = assertions;
     }
 
     /**
@@ -29,8 +34,11 @@ public final class ClientAuthenticator {
      * @throws OAuthException {@code invalid_client} (unknown client, wrong secret, secret missing) or
      *                        {@code invalid_request} (two methods, malformed header)
      */
-    public static RegisteredClient authenticate(VoContext vo, String authorization, Parameters params)
+    public RegisteredClient authenticate(VoContext vo, String authorization, Parameters params)
             throws OAuthException {
+        if (params.has("client_assertion") || params.has("client_assertion_type")) {
+            return byAssertion(vo, authorization, params);
+        }
         String clientId;
         String secret;
         if (authorization != null && authorization.regionMatches(true, 0, "Basic ", 0, 6)) {
@@ -50,12 +58,12 @@ public final class ClientAuthenticator {
                 throw OAuthException.invalidClient("no client authentication (use HTTP Basic, client_secret_post, or client_id for a public client)");
             }
         }
-        if (params.has("client_assertion") || params.has("client_assertion_type")) {
-            throw OAuthException.invalidClient("private_key_jwt client authentication is not enabled for this client");
-        }
         RegisteredClient client = vo.client(clientId);
         if (client == null) {
             throw OAuthException.invalidClient("unknown client");
+        }
+        if (client.keys() != null) {
+            throw OAuthException.invalidClient("client " + clientId + " must authenticate with private_key_jwt");
         }
         if (client.client().isPublic()) {
             if (secret != null) {
@@ -70,6 +78,17 @@ public final class ClientAuthenticator {
             throw OAuthException.invalidClient("client authentication failed");
         }
         return client;
+    }
+
+    /** RFC 7521 §4.2 with RFC 7523's assertion type: the only credential in the request. */
+    private RegisteredClient byAssertion(VoContext vo, String authorization, Parameters params) throws OAuthException {
+        if (authorization != null && authorization.regionMatches(true, 0, "Basic ", 0, 6) || params.has("client_secret")) {
+            throw OAuthException.invalidRequest("the client authenticated both with a client assertion and a secret");
+        }
+        if (!ClientAssertions.JWT_BEARER.equals(params.get("client_assertion_type"))) {
+            throw OAuthException.invalidClient("client_assertion_type must be " + ClientAssertions.JWT_BEARER);
+        }
+        return assertions.authenticate(vo, params.require("client_assertion"), params.get("client_id"));
     }
 
     /** RFC 6749 §2.3.1: Basic credentials whose id and secret are each form-urlencoded first. */

@@ -7,6 +7,7 @@ import dev.tessera.issuer.service.OAuthException;
 import dev.tessera.issuer.service.RateLimit;
 import dev.tessera.issuer.service.VoContext;
 import dev.tessera.issuer.service.policy.RequestedScope;
+import dev.tessera.token.jws.Json;
 import dev.tessera.token.scope.InvalidScopeException;
 import dev.tessera.token.scope.ScopeSet;
 import java.time.Clock;
@@ -24,7 +25,8 @@ import java.util.Set;
  * address may register only a few clients an hour.
  */
 public final class Registration {
-    private static final Set<String> AUTH_METHODS = Set.of("none", "client_secret_basic", "client_secret_post");
+    private static final Set<String> AUTH_METHODS = Set.of("none", "client_secret_basic", "client_secret_post",
+            "private_key_jwt");
 
     private final Administration admin;
     private final RateLimit perAddress;
@@ -74,9 +76,24 @@ public final class Registration {
         if (name.isEmpty() || name.length() > 200) {
             throw metadataError("client_name must have 1 to 200 characters");
         }
+        String jwks = null;
+        if (method.equals("private_key_jwt")) {
+            if (!(metadata.get("jwks") instanceof Map<?, ?>)) {
+                throw metadataError("private_key_jwt needs the client's public keys in jwks (jwks_uri is not supported)");
+            }
+            @SuppressWarnings("unchecked") // a parsed JSON object: its keys are strings
+            Map<String, Object> keys = (Map<String, Object>) metadata.get("jwks");
+            jwks = Json.write(keys);
+        }
+        Administration.Credentials credentials = switch (method) {
+            case "none" -> Administration.Credentials.NONE;
+            case "private_key_jwt" -> Administration.Credentials.PRIVATE_KEY_JWT;
+            default -> Administration.Credentials.SECRET;
+        };
         Administration.NewClient created;
         try {
-            created = admin.addClient(vo.vo().name(), name, grants, scope, List.of(), redirectUris, method.equals("none"), true);
+            created = admin.addClient(vo.vo().name(), new Administration.ClientSettings(name, grants, scope, List.of(),
+                    redirectUris, credentials, jwks, null, true));
         } catch (IllegalArgumentException e) {
             throw new OAuthException(e.getMessage().contains("redirect URI") ? "invalid_redirect_uri" : "invalid_client_metadata",
                     e.getMessage(), 400);

@@ -7,6 +7,7 @@ import dev.tessera.issuer.service.VoContext;
 import dev.tessera.issuer.service.policy.Principal;
 import dev.tessera.issuer.store.RefreshTokenStore;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.List;
 import java.util.UUID;
 import org.slf4j.Logger;
@@ -41,13 +42,15 @@ public final class RefreshTokens {
      * A new refresh token.
      *
      * @param familyId the family it continues, or a {@link #newFamily()} for a new grant
+     * @param lifetime how long it lasts unused
      */
-    public String issue(VoContext vo, Principal who, String scope, List<String> audience, String familyId) {
+    public String issue(VoContext vo, Principal who, String scope, List<String> audience, String familyId,
+                        Duration lifetime) {
         String token = Secrets.newSecret();
         long now = clock.instant().getEpochSecond();
         store.insert(new RefreshGrant(Secrets.hash(token), familyId,
                 vo.vo().name(), who.clientId(), who.username(), who.subject(), scope, String.join(" ", audience), now,
-                now + vo.vo().refreshLifetime().toSeconds(), null, null));
+                now + lifetime.toSeconds(), null, null));
         return token;
     }
 

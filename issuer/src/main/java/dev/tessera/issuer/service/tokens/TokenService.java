@@ -22,6 +22,7 @@ import dev.tessera.token.scope.InvalidScopeException;
 import dev.tessera.token.scope.Scope;
 import dev.tessera.token.scope.ScopeSet;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
@@ -35,6 +36,7 @@ public final class TokenService {
     public static final String ACCESS_TOKEN_TYPE = "urn:ietf:params:oauth:token-type:access_token";
     public static final String JWT_TYPE = "urn:ietf:params:oauth:token-type:jwt";
 
+    private final ClientAuthenticator clients;
     private final AccessTokens tokens;
     private final IdTokens idTokens;
     private final RefreshTokens refreshTokens;
@@ -44,8 +46,10 @@ public final class TokenService {
     private final TokenStatus status;
     private final Clock clock;
 
-    public TokenService(AccessTokens tokens, IdTokens idTokens, RefreshTokens refreshTokens, DeviceFlow deviceFlow,
-                        AuthorizationFlow authorizationFlow, AccountStore accounts, TokenStatus status, Clock clock) {
+    public TokenService(ClientAuthenticator clients, AccessTokens tokens, IdTokens idTokens, RefreshTokens refreshTokens,
+                        DeviceFlow deviceFlow, AuthorizationFlow authorizationFlow, AccountStore accounts,
+                        TokenStatus status, Clock clock) {
+        this.clients = clients;
         this.tokens = tokens;
         this.idTokens = idTokens;
         this.refreshTokens = refreshTokens;
@@ -67,7 +71,7 @@ public final class TokenService {
      * @throws OAuthException the OAuth error to answer with
      */
     public TokenResponse handle(VoContext vo, String authorization, Parameters params) throws OAuthException {
-        RegisteredClient client = ClientAuthenticator.authenticate(vo, authorization, params);
+        RegisteredClient client = clients.authenticate(vo, authorization, params);
         String grantType = params.require("grant_type");
         if (!Client.GRANT_TYPES.contains(grantType)) {
             throw new OAuthException("unsupported_grant_type", "unknown grant type " + grantType, 400);
@@ -96,7 +100,7 @@ public final class TokenService {
         List<String> audience = Audiences.resolve(vo.vo(), client.client(), params.all("audience"), params.all("resource"),
                 requested.audiences());
         AccessTokens.Issued issued = tokens.issue(vo, robot, decision.granted(), audience, List.of(),
-                vo.vo().accessLifetime());
+                Lifetimes.access(vo.vo(), client.client(), params));
         return TokenResponse.of(issued, decision.granted().toString());
     }
 
@@ -106,8 +110,8 @@ public final class TokenService {
         Principal who = person(vo, client, code.username());
         RequestedScope approved = parseScope(code.scope());
         PersonTokens issued = forPerson(vo, client, who, approved,
-                approved.capabilities() == null ? List.of() : approved.capabilities(), Words.split(code.audience()), null,
-                new IdTokens.SignIn(code.nonce(), code.authTime()));
+                approved.capabilities() == null ? List.of() : approved.capabilities(), Words.split(code.audience()),
+                Lifetimes.access(vo.vo(), client.client(), params), null, new IdTokens.SignIn(code.nonce(), code.authTime()));
         authorizationFlow.recordIssued(code, issued.familyId(), issued.accessJti());
         return issued.response();
     }
@@ -123,7 +127,7 @@ public final class TokenService {
             audience = Audiences.resolve(vo.vo(), client.client(), params.all("audience"), params.all("resource"), List.of());
         }
         return forPerson(vo, client, who, approved, approved.capabilities() == null ? List.of() : approved.capabilities(),
-                audience, null, IdTokens.SignIn.UNKNOWN).response();
+                audience, Lifetimes.access(vo.vo(), client.client(), params), null, IdTokens.SignIn.UNKNOWN).response();
     }
 
     /**
@@ -157,7 +161,7 @@ public final class TokenService {
                 : person(vo, client, grant.username());
         RequestedScope asked = new RequestedScope(capabilities, held.protocol(), List.of(),
                 requested.groups().isEmpty() ? held.groups() : requested.groups());
-        return forPerson(vo, client, who, asked, capabilities, audience,
+        return forPerson(vo, client, who, asked, capabilities, audience, Lifetimes.access(vo.vo(), client.client(), params),
                 new RefreshTokens.Continuation(grant.familyId(), grant.scope(), heldAudience), IdTokens.SignIn.UNKNOWN)
                 .response();
     }
@@ -170,8 +174,8 @@ public final class TokenService {
      * @param continued the refresh grant this continues, or {@code null} for a new grant
      */
     private PersonTokens forPerson(VoContext vo, RegisteredClient client, Principal who, RequestedScope requested,
-                                   List<Scope> capabilities, List<String> audience, RefreshTokens.Continuation continued,
-                                   IdTokens.SignIn signIn) throws OAuthException {
+                                   List<Scope> capabilities, List<String> audience, Duration lifetime,
+                                   RefreshTokens.Continuation continued, IdTokens.SignIn signIn) throws OAuthException {
         Policy.Decision decision = vo.policy().decide(who, client.scope(), capabilities);
         if (!capabilities.isEmpty() && decision.granted().isEmpty()) {
             throw OAuthException.invalidScope("none of the requested scopes can be granted: " + reasons(decision));
@@ -188,7 +192,7 @@ public final class TokenService {
             protocol.remove("offline_access");
         }
         List<String> groups = groups(vo, who, requested, protocol);
-        AccessTokens.Issued issued = tokens.issue(vo, who, decision.granted(), audience, groups, vo.vo().accessLifetime());
+        AccessTokens.Issued issued = tokens.issue(vo, who, decision.granted(), audience, groups, lifetime);
         List<String> granted = new ArrayList<>(Words.split(decision.granted().toString()));
         granted.addAll(protocol);
         String grantedScope = String.join(" ", granted);
@@ -196,8 +200,9 @@ public final class TokenService {
         String familyId = null;
         if (offline) {
             familyId = continued == null ? RefreshTokens.newFamily() : continued.familyId();
-            refreshToken = continued == null ? refreshTokens.issue(vo, who, grantedScope, audience, familyId)
-                    : refreshTokens.issue(vo, who, continued.scope(), continued.audience(), familyId);
+            Duration refreshLifetime = Lifetimes.refresh(vo.vo(), client.client());
+            refreshToken = continued == null ? refreshTokens.issue(vo, who, grantedScope, audience, familyId, refreshLifetime)
+                    : refreshTokens.issue(vo, who, continued.scope(), continued.audience(), familyId, refreshLifetime);
         }
         String idToken = protocol.contains("openid") && who.username() != null
                 ? idTokens.issue(vo, who, signIn, issued.token(), groups, protocol) : null;
@@ -285,7 +290,8 @@ public final class TokenService {
             }
         }
         Principal who = new Principal(client.client().clientId(), null, parent.subject(), parent.groups());
-        AccessTokens.Issued issued = tokens.issue(vo, who, scope, audience, parent.groups(), vo.vo().accessLifetime(),
+        AccessTokens.Issued issued = tokens.issue(vo, who, scope, audience, parent.groups(),
+                Lifetimes.access(vo.vo(), client.client(), params),
                 parent.expiresAt(), Map.of("act", Map.of("sub", client.client().clientId())));
         return new TokenResponse(issued.token(), issued.lifetime().toSeconds(), scope.toString(), null, null,
                 ACCESS_TOKEN_TYPE);
