@@ -671,7 +671,7 @@ final class IssuerAdminCommands {
     }
 
     @Command(name = "keys", mixinStandardHelpOptions = true, description = "A VO's signing keys.",
-            subcommands = {KeysCommand.Rotate.class, KeysCommand.ListKeys.class})
+            subcommands = {KeysCommand.Rotate.class, KeysCommand.Schedule.class, KeysCommand.ListKeys.class})
     static final class KeysCommand {
         @ParentCommand
         IssuerCommand issuer;
@@ -701,6 +701,50 @@ final class IssuerAdminCommands {
             void print(Object result, PrintWriter out) {
                 Map<?, ?> m = (Map<?, ?>) result;
                 out.printf("New key %s published now, signing from %s%n", m.get("kid"), m.get("activates_at"));
+            }
+        }
+
+        @Command(name = "schedule", mixinStandardHelpOptions = true,
+                description = {"Rotate a VO's keys automatically: the running server starts a rotation when the active",
+                        "key has signed for --every minus the verifier_cache_time, which is how long the next key",
+                        "is pre-published. --off returns to rotating by hand."},
+                footer = {"", "Example:", "  tessera issuer keys schedule --vo ligo --every 90d"})
+        static final class Schedule extends VoTask {
+            @ParentCommand
+            KeysCommand parent;
+
+            @picocli.CommandLine.ArgGroup(multiplicity = "1")
+            When when;
+
+            static final class When {
+                @Option(names = "--every", paramLabel = "DURATION", converter = Durations.class,
+                        description = "How long each key signs, e.g. 90d (at least a day).")
+                Duration every;
+
+                @Option(names = "--off", description = "No automatic rotation.")
+                boolean off;
+            }
+
+            @Override
+            IssuerCommand issuer() {
+                return parent.issuer;
+            }
+
+            @Override
+            Object run(Administration admin, IssuerConfig config) {
+                String vo = vo(admin);
+                admin.setKeySchedule(vo, when.off ? null : when.every);
+                Map<String, Object> m = new LinkedHashMap<>();
+                m.put("vo", vo);
+                m.put("rotate_every", when.off ? null : Durations.format(when.every));
+                return m;
+            }
+
+            @Override
+            void print(Object result, PrintWriter out) {
+                Map<?, ?> m = (Map<?, ?>) result;
+                out.println(m.get("rotate_every") == null ? "VO " + m.get("vo") + ": keys rotate only by hand"
+                        : "VO " + m.get("vo") + ": keys rotate every " + m.get("rotate_every"));
             }
         }
 

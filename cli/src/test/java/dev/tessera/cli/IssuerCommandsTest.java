@@ -159,6 +159,17 @@ class IssuerCommandsTest {
         assertThat(again.err()).contains("already waits");
     }
 
+    @Test
+    void keysRotateOnAScheduleOrByHand() {
+        Cli.Result scheduled = Cli.tessera("issuer", "keys", "schedule", "--data", data, "--every", "90d", "--json");
+        assertThat(scheduled.exit()).as(scheduled.toString()).isZero();
+        assertThat(scheduled.json()).containsEntry("vo", "ligo").containsEntry("rotate_every", "90d");
+        Cli.Result off = Cli.tessera("issuer", "keys", "schedule", "--data", data, "--off");
+        assertThat(off.out()).contains("only by hand");
+        assertThat(Cli.tessera("issuer", "keys", "schedule", "--data", data, "--every", "2h").exit()).isEqualTo(2);
+        assertThat(Cli.tessera("issuer", "keys", "schedule", "--data", data).exit()).as("--every or --off").isEqualTo(2);
+    }
+
     private static Cli.Result withStdin(String input, java.util.function.Supplier<Cli.Result> run) {
         InputStream saved = System.in;
         System.setIn(new ByteArrayInputStream(input.getBytes(StandardCharsets.UTF_8)));

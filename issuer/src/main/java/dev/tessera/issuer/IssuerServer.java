@@ -5,6 +5,7 @@ import dev.tessera.issuer.http.IssuerHandler;
 import dev.tessera.issuer.service.Administration;
 import dev.tessera.issuer.service.AuditTrail;
 import dev.tessera.issuer.service.IssuerState;
+import dev.tessera.issuer.service.Maintenance;
 import dev.tessera.issuer.service.RateLimit;
 import dev.tessera.issuer.service.VoContext;
 import dev.tessera.issuer.service.authorize.AuthorizationFlow;
@@ -46,14 +47,20 @@ public final class IssuerServer implements AutoCloseable {
     private final Database database;
     private final IssuerState state;
     private final AuditTrail audit;
+    private final Maintenance maintenance;
     private final HttpServer http;
     private final ServerTls tls;
     private final Vo created;
 
-    private IssuerServer(Database database, IssuerState state, AuditTrail audit, HttpServer http, ServerTls tls, Vo created) {
+    /** How often a server tries to do the periodic work (one of several on a database does it). */
+    static final Duration MAINTENANCE_PERIOD = Duration.ofMinutes(5);
+
+    private IssuerServer(Database database, IssuerState state, AuditTrail audit, Maintenance maintenance, HttpServer http,
+                         ServerTls tls, Vo created) {
         this.database = database;
         this.state = state;
         this.audit = audit;
+        this.maintenance = maintenance;
         this.http = http;
         this.tls = tls;
         this.created = created;
@@ -75,11 +82,16 @@ public final class IssuerServer implements AutoCloseable {
 
         /** Opens (creating on first use) the database and master key of {@code config}. */
         public static Admin open(IssuerConfig config, Map<String, String> env) throws IOException {
+            return open(config, env, Clock.systemUTC());
+        }
+
+        /** As above, deciding times (key activation, creation) by {@code clock}. */
+        static Admin open(IssuerConfig config, Map<String, String> env, Clock clock) throws IOException {
             config.validate();
             Database database = config.databaseUrl() == null ? Database.sqlite(config.data())
                     : Database.open(config.databaseUrl(), config.databaseUser(), config.databasePassword());
             try {
-                return new Admin(database, MasterKey.load(config.data(), env, true), Clock.systemUTC());
+                return new Admin(database, MasterKey.load(config.data(), env, true), clock);
             } catch (IOException | RuntimeException e) {
                 database.close();
                 throw e;
@@ -113,7 +125,7 @@ public final class IssuerServer implements AutoCloseable {
     /** Starts an issuer whose decisions follow {@code clock} (tests move time on). */
     public static IssuerServer start(IssuerConfig config, Map<String, String> env, Clock clock)
             throws IOException, GeneralSecurityException {
-        Admin admin = Admin.open(config, env);
+        Admin admin = Admin.open(config, env, clock);
         AuditTrail audit = null;
         IssuerState state = null;
         try {
@@ -146,8 +158,10 @@ public final class IssuerServer implements AutoCloseable {
                 state.refresh();
             }
             state.startPolling(Duration.ofSeconds(1));
+            Maintenance maintenance = new Maintenance(admin.stores, state, admin.keys, config.verifierCacheTime(), clock);
+            maintenance.start(MAINTENANCE_PERIOD);
             ready.set(true);
-            return new IssuerServer(admin.database, state, audit, http, tls, created);
+            return new IssuerServer(admin.database, state, audit, maintenance, http, tls, created);
         } catch (IOException | GeneralSecurityException | RuntimeException e) {
             if (state != null) {
                 state.close();
@@ -187,6 +201,11 @@ public final class IssuerServer implements AutoCloseable {
         return http;
     }
 
+    /** The periodic work, for running a pass now. */
+    public Maintenance maintenance() {
+        return maintenance;
+    }
+
     /** Reloads VOs, keys, clients and policy now if the database changed (the server also polls each second). */
     public void refresh() throws GeneralSecurityException {
         state.refresh();
@@ -200,6 +219,7 @@ public final class IssuerServer implements AutoCloseable {
     @Override
     public void close() {
         try {
+            maintenance.close();
             http.close();
         } finally {
             state.close();

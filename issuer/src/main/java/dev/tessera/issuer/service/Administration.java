@@ -23,6 +23,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
 import java.util.regex.Pattern;
@@ -315,6 +316,20 @@ public final class Administration {
         } catch (IllegalStateException e) {
             throw new IllegalArgumentException(e.getMessage(), e);
         }
+    }
+
+    /** Rotates a VO's keys every {@code every} from now on ({@code null}: only by hand). */
+    public void setKeySchedule(String voName, Duration every) {
+        vo(voName);
+        if (every != null && every.compareTo(Duration.ofDays(1)) < 0) {
+            throw new IllegalArgumentException("rotate at most daily: every key must outlive the tokens it signed and the verifiers' caches");
+        }
+        stores.maintenance().setKeySchedule(voName, every);
+    }
+
+    /** VO name to rotation interval, for the VOs with a schedule. */
+    public Map<String, Duration> keySchedules() {
+        return stores.maintenance().keySchedules();
     }
 
     public List<StoredKey> keys(String voName) {

@@ -46,11 +46,6 @@ public final class AuthorizationCodeStore {
                 .bind("family", familyId).bind("jti", accessJti).bind("hash", hash).execute());
     }
 
-    public int deleteExpired(long before) {
-        return jdbi.withHandle(h -> h.createUpdate("DELETE FROM authorization_code WHERE expires_at < :before")
-                .bind("before", before).execute());
-    }
-
     private static AuthorizationCode read(ResultSet rs) throws SQLException {
         long redeemed = rs.getLong("redeemed_at");
         Long redeemedAt = rs.wasNull() ? null : redeemed;

@@ -26,9 +26,4 @@ public final class ClientAssertionStore {
             throw e;
         }
     }
-
-    public int deleteExpired(long before) {
-        return jdbi.withHandle(h -> h.createUpdate("DELETE FROM client_assertion WHERE expires_at < :before")
-                .bind("before", before).execute());
-    }
 }

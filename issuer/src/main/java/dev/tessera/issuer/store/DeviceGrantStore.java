@@ -78,11 +78,6 @@ public final class DeviceGrantStore {
                 .bind("hash", hash).execute()) == 1;
     }
 
-    public int deleteExpired(long before) {
-        return jdbi.withHandle(h -> h.createUpdate("DELETE FROM device_grant WHERE expires_at < :before")
-                .bind("before", before).execute());
-    }
-
     private static DeviceGrant read(ResultSet rs) throws SQLException {
         long polled = rs.getLong("last_polled_at");
         return new DeviceGrant(rs.getString("device_code_hash"), rs.getString("user_code"), rs.getString("vo"),

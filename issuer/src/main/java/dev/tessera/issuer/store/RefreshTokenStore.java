@@ -51,9 +51,4 @@ public final class RefreshTokenStore {
                 UPDATE refresh_token SET revoked_at = :now WHERE family_id = :family AND revoked_at IS NULL""")
                 .bind("now", now).bind("family", familyId).execute());
     }
-
-    public int deleteExpired(long before) {
-        return jdbi.withHandle(h -> h.createUpdate("DELETE FROM refresh_token WHERE expires_at < :before")
-                .bind("before", before).execute());
-    }
 }

@@ -21,9 +21,4 @@ public final class RevokedTokenStore {
         return jti != null && jdbi.withHandle(h -> h.createQuery("SELECT COUNT(*) FROM revoked_access_token WHERE jti = :jti")
                 .bind("jti", jti).mapTo(Integer.class).one()) > 0;
     }
-
-    public int deleteExpired(long before) {
-        return jdbi.withHandle(h -> h.createUpdate("DELETE FROM revoked_access_token WHERE expires_at < :before")
-                .bind("before", before).execute());
-    }
 }

@@ -35,9 +35,4 @@ public final class SessionStore {
     public void delete(String idHash) {
         jdbi.useHandle(h -> h.createUpdate("DELETE FROM login_session WHERE id_hash = :id").bind("id", idHash).execute());
     }
-
-    public int deleteExpired(long before) {
-        return jdbi.withHandle(h -> h.createUpdate("DELETE FROM login_session WHERE expires_at < :before")
-                .bind("before", before).execute());
-    }
 }

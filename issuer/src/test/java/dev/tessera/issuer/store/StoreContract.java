@@ -86,6 +86,65 @@ abstract class StoreContract {
     }
 
     @Test
+    void clientKeysAndLifetimesRoundTrip() {
+        stores.vos().insert(vo("ligo"), 1);
+        Client keyed = new Client("ligo", "c3", "Keyed", null, Set.of(Client.CLIENT_CREDENTIALS), "compute.create",
+                List.of(), List.of(), false, "{\"keys\":[]}", new Client.Lifetimes(Duration.ofMinutes(5), null,
+                Duration.ofDays(1)));
+        stores.clients().insert(keyed, 1);
+        assertThat(stores.clients().list()).containsExactly(keyed);
+        assertThat(keyed.authMethod()).isEqualTo("private_key_jwt");
+        assertThat(keyed.isPublic()).isFalse();
+    }
+
+    @Test
+    void aClientAssertionIsUsedOnce() {
+        stores.vos().insert(vo("ligo"), 1);
+        assertThat(stores.clientAssertions().firstUse("ligo", "c1", "jti-1", 100)).isTrue();
+        assertThat(stores.clientAssertions().firstUse("ligo", "c1", "jti-1", 100)).isFalse();
+        assertThat(stores.clientAssertions().firstUse("ligo", "c2", "jti-1", 100)).as("another client's").isTrue();
+    }
+
+    @Test
+    void anAuthorizationCodeIsRedeemedOnce() {
+        stores.vos().insert(vo("ligo"), 1);
+        stores.authorizationCodes().insert(new dev.tessera.issuer.domain.AuthorizationCode("h1", "ligo", "c1",
+                "https://app/cb", true, "alice", "read:/ligo", "", "n", null, 10, 10, 70, null, null, null));
+        assertThat(stores.authorizationCodes().redeem("h1", 20)).isTrue();
+        assertThat(stores.authorizationCodes().redeem("h1", 21)).isFalse();
+        stores.authorizationCodes().recordIssued("h1", "family", "jti");
+        assertThat(stores.authorizationCodes().find("h1")).hasValueSatisfying(c -> {
+            assertThat(c.redeemedAt()).isEqualTo(20L);
+            assertThat(c.familyId()).isEqualTo("family");
+            assertThat(c.redirectGiven()).isTrue();
+        });
+    }
+
+    @Test
+    void oneServerAtATimeHoldsTheMaintenanceLease() {
+        assertThat(stores.maintenance().lease("maintenance", "a", 1000, Duration.ofMinutes(10))).isTrue();
+        assertThat(stores.maintenance().lease("maintenance", "b", 1001, Duration.ofMinutes(10))).isFalse();
+        assertThat(stores.maintenance().lease("maintenance", "a", 1002, Duration.ofMinutes(10))).as("renewed").isTrue();
+        assertThat(stores.maintenance().lease("maintenance", "b", 1002 + 601, Duration.ofMinutes(10))).as("lapsed").isTrue();
+    }
+
+    @Test
+    void keySchedulesAndExpiredRows() {
+        stores.vos().insert(vo("ligo"), 1);
+        stores.maintenance().setKeySchedule("ligo", Duration.ofDays(30));
+        assertThat(stores.maintenance().keySchedules()).containsExactly(java.util.Map.entry("ligo", Duration.ofDays(30)));
+        stores.maintenance().setKeySchedule("ligo", null);
+        assertThat(stores.maintenance().keySchedules()).isEmpty();
+
+        stores.clientAssertions().firstUse("ligo", "c1", "old", 100);
+        stores.clientAssertions().firstUse("ligo", "c1", "new", 300);
+        stores.sessions().insert("s1", "ligo", "alice", 0, 150);
+        assertThat(stores.maintenance().deleteExpired(200))
+                .containsExactlyInAnyOrderEntriesOf(java.util.Map.of("client_assertion", 1, "login_session", 1));
+        assertThat(stores.clientAssertions().firstUse("ligo", "c1", "new", 300)).as("kept").isFalse();
+    }
+
+    @Test
     void aClientNeedsItsVo() {
         assertThatThrownBy(() -> stores.clients().insert(client("nope", "c1"), 1)).isInstanceOf(RuntimeException.class);
     }

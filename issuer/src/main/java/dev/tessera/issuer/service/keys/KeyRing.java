@@ -51,13 +51,22 @@ public final class KeyRing {
 
     /** The key that signs at {@code now}: the last one activated (the first one if none is active yet). */
     public Optional<SigningKey> active(Instant now) {
+        return activeEntry(now).map(Entry::key);
+    }
+
+    /** The stored form of {@link #active}. */
+    public Optional<StoredKey> activeKey(Instant now) {
+        return activeEntry(now).map(Entry::stored);
+    }
+
+    private Optional<Entry> activeEntry(Instant now) {
         Entry active = null;
         for (Entry e : entries) {
             if (e.stored().activatesAt() <= now.getEpochSecond() || active == null) {
                 active = e;
             }
         }
-        return Optional.ofNullable(active).map(Entry::key);
+        return Optional.ofNullable(active);
     }
 
     /** The public keys a verifier needs at {@code now}: pre-published, active, and retained ones. */
@@ -85,6 +94,17 @@ public final class KeyRing {
     /** Keys created but not yet signing. */
     public List<StoredKey> pending(Instant now) {
         return entries.stream().map(Entry::stored).filter(k -> k.activatesAt() > now.getEpochSecond()).toList();
+    }
+
+    /** Keys replaced long enough ago that no verifier needs them: no longer published, safe to delete. */
+    public List<StoredKey> retired(Instant now) {
+        List<StoredKey> out = new ArrayList<>();
+        for (int i = 0; i < entries.size(); i++) {
+            if (!isPublished(i, now)) {
+                out.add(entries.get(i).stored());
+            }
+        }
+        return out;
     }
 
     public List<StoredKey> all() {
