@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # interop/setup.sh - prepares this machine for the interop tests (run as root, Debian 12):
 #   * installs the third-party peers from Debian: scitokens-cpp (CLI + C library), PyJWT, curl, davix,
-#     nginx, wrk, XRootD with its SciTokens plugin;
+#     nginx, wrk, XRootD with its SciTokens plugin, oidc-agent (oidc-agent-cli);
 #   * creates a test CA in $TESSERA_INTEROP_HOME/ca (default /tmp/tessera-interop/ca) and installs
 #     it into the system trust store, which libcurl (and so scitokens-cpp) reads. The Java tests
 #     issue their loopback server certificates from this CA.
@@ -13,9 +13,9 @@ CA_DIR="$HOME_DIR/ca"
 TRUST_FILE=/usr/local/share/ca-certificates/tessera-interop-ca.crt
 PACKAGES=(scitokens-cpp libscitokens0 libscitokens-dev g++ python3 python3-jwt python3-cryptography
           openssl ca-certificates curl davix nginx wrk
-          xrootd-server xrootd-server-plugins xrootd-client xrootd-scitokens-plugins)
+          xrootd-server xrootd-server-plugins xrootd-client xrootd-scitokens-plugins oidc-agent-cli)
 BINARIES=(scitokens-create scitokens-verify scitokens-list-access scitokens-test-access g++ openssl /usr/bin/python3
-          curl davix-get davix-put davix-ls nginx wrk xrootd xrdcp)
+          curl davix-get davix-put davix-ls nginx wrk xrootd xrdcp oidc-agent oidc-gen oidc-add oidc-token)
 
 log() { printf '[interop/setup] %s\n' "$*" >&2; }
 die() { log "ERROR: $*"; exit 1; }
@@ -80,5 +80,5 @@ install_peers
 make_ca
 trust_ca
 dpkg-query -W -f='${Package} ${Version}\n' scitokens-cpp libscitokens-dev python3-jwt davix nginx xrootd-server \
-  xrootd-scitokens-plugins wrk 2>/dev/null | sed 's/^/[interop\/setup] peer: /' >&2
+  xrootd-scitokens-plugins wrk oidc-agent-cli 2>/dev/null | sed 's/^/[interop\/setup] peer: /' >&2
 log "ready: TESSERA_INTEROP_HOME=$HOME_DIR"

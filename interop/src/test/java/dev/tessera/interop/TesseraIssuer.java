@@ -4,7 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.tessera.issuer.IssuerConfig;
 import dev.tessera.issuer.IssuerServer;
+import dev.tessera.issuer.domain.Account;
 import dev.tessera.issuer.domain.Client;
+import dev.tessera.issuer.domain.PolicyRule;
 import dev.tessera.issuer.domain.StoredKey;
 import dev.tessera.issuer.service.Administration;
 import dev.tessera.token.Profile;
@@ -100,6 +102,26 @@ final class TesseraIssuer implements AutoCloseable {
                 List.of(), List.of(), false);
         server.refresh();
         return client;
+    }
+
+    /**
+     * A confidential client for people's tokens, as oidc-agent is registered by hand: device flow and refresh
+     * tokens, allowed {@code scope} (capabilities and protocol scopes such as {@code offline_access}), any audience.
+     */
+    Administration.NewClient deviceClient(String vo, String name, String scope) throws GeneralSecurityException {
+        Administration.NewClient client = admin().addClient(vo, name, Set.of(Client.DEVICE_CODE, Client.REFRESH_TOKEN),
+                scope, List.of(), List.of(), false);
+        server.refresh();
+        return client;
+    }
+
+    /** A person with a password, member of {@code group}, to which a policy rule grants {@code scope}. */
+    Account person(String vo, String username, String password, String group, String scope)
+            throws GeneralSecurityException {
+        Account account = admin().addUser(vo, username, password.toCharArray(), List.of(group));
+        admin().addRule(vo, PolicyRule.Kind.GROUP, group, scope, PolicyRule.Effect.GRANT);
+        server.refresh();
+        return account;
     }
 
     /**
