@@ -2,6 +2,8 @@
 # interop/setup.sh - prepares this machine for the interop tests (run as root, Debian 12):
 #   * installs the third-party peers from Debian: scitokens-cpp (CLI + C library), PyJWT, curl, davix,
 #     nginx, wrk, XRootD with its SciTokens plugin, oidc-agent (oidc-agent-cli);
+#   * installs Chromium, its WebDriver (chromium-driver) and NSS's certutil (libnss3-tools) for the browser
+#     tests of the issuer's pages (IssuerPagesBrowserIT);
 #   * creates a test CA in $TESSERA_INTEROP_HOME/ca (default /tmp/tessera-interop/ca) and installs
 #     it into the system trust store, which libcurl (and so scitokens-cpp) reads. The Java tests
 #     issue their loopback server certificates from this CA.
@@ -16,6 +18,10 @@ PACKAGES=(scitokens-cpp libscitokens0 libscitokens-dev g++ python3 python3-jwt p
           xrootd-server xrootd-server-plugins xrootd-client xrootd-scitokens-plugins oidc-agent-cli)
 BINARIES=(scitokens-create scitokens-verify scitokens-list-access scitokens-test-access g++ openssl /usr/bin/python3
           curl davix-get davix-put davix-ls nginx wrk xrootd xrdcp oidc-agent oidc-gen oidc-add oidc-token)
+
+# IssuerPagesBrowserIT: a real browser on the issuer's pages; certutil puts the test CA into its NSS database
+PACKAGES+=(chromium chromium-driver libnss3-tools)
+BINARIES+=(chromium chromedriver certutil)
 
 log() { printf '[interop/setup] %s\n' "$*" >&2; }
 die() { log "ERROR: $*"; exit 1; }
