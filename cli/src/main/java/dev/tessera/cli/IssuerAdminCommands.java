@@ -2,11 +2,10 @@ package dev.tessera.cli;
 
 import dev.tessera.issuer.IssuerConfig;
 import dev.tessera.issuer.IssuerServer;
-import dev.tessera.issuer.domain.Account;
 import dev.tessera.issuer.domain.Client;
 import dev.tessera.issuer.domain.PolicyRule;
-import dev.tessera.issuer.domain.StoredKey;
 import dev.tessera.issuer.domain.Vo;
+import dev.tessera.issuer.service.AdminViews;
 import dev.tessera.issuer.service.Administration;
 import dev.tessera.issuer.service.policy.Policy;
 import dev.tessera.token.Profile;
@@ -19,7 +18,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
@@ -72,6 +70,39 @@ final class IssuerAdminCommands {
             }
             out.flush();
             return 0;
+        }
+    }
+
+    @Command(name = "admin", mixinStandardHelpOptions = true,
+            description = {"Set a new one-time password for a deployment administrator of the admin API (made if",
+                    "missing); it only opens a password change at POST /admin/api/token. For a lost password."},
+            footer = {"", "Example:", "  tessera issuer admin --data ./issuer --username admin"})
+    static final class AdminPassword extends AdminTask {
+        @ParentCommand
+        IssuerCommand issuer;
+
+        @Option(names = "--username", defaultValue = "admin", paramLabel = "NAME",
+                description = "The administrator (default: ${DEFAULT-VALUE}).")
+        String username;
+
+        @Override
+        IssuerCommand issuer() {
+            return issuer;
+        }
+
+        @Override
+        Object run(Administration admin, IssuerConfig config) {
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("username", username);
+            m.put("one_time_password", admin.resetAdministratorPassword(username));
+            return m;
+        }
+
+        @Override
+        void print(Object result, PrintWriter out) {
+            Map<?, ?> m = (Map<?, ?>) result;
+            out.printf("One-time password for %s: %s%n(shown only now; change it at POST /admin/api/token with new_password)%n",
+                    m.get("username"), m.get("one_time_password"));
         }
     }
 
@@ -187,7 +218,7 @@ final class IssuerAdminCommands {
                 };
                 Vo vo = admin.addVo(new Administration.VoSettings(name, p, algorithm, lifetime, maxLifetime, defaultAudience),
                         publicUrl);
-                return describe(vo);
+                return AdminViews.of(vo);
             }
 
             @Override
@@ -208,7 +239,7 @@ final class IssuerAdminCommands {
 
             @Override
             Object run(Administration admin, IssuerConfig config) {
-                return admin.vos().stream().map(IssuerAdminCommands::describe).toList();
+                return admin.vos().stream().map(AdminViews::of).toList();
             }
 
             @Override
@@ -221,18 +252,6 @@ final class IssuerAdminCommands {
                 }
             }
         }
-    }
-
-    static Map<String, Object> describe(Vo vo) {
-        Map<String, Object> m = new LinkedHashMap<>();
-        m.put("vo", vo.name());
-        m.put("iss", vo.issuer());
-        m.put("profile", vo.profile().displayName());
-        m.put("algorithm", vo.algorithm().name());
-        m.put("lifetime", Durations.format(vo.accessLifetime()));
-        m.put("max_lifetime", Durations.format(vo.maxAccessLifetime()));
-        m.put("default_audience", vo.defaultAudience());
-        return m;
     }
 
     @Command(name = "client", mixinStandardHelpOptions = true, description = "Register, list and remove OAuth clients.",
@@ -333,7 +352,7 @@ final class IssuerAdminCommands {
 
             @Override
             Object run(Administration admin, IssuerConfig config) {
-                return admin.clients(vo(admin)).stream().map(IssuerAdminCommands::describe).toList();
+                return admin.clients(vo(admin)).stream().map(AdminViews::of).toList();
             }
 
             @Override
@@ -372,19 +391,6 @@ final class IssuerAdminCommands {
         }
     }
 
-    static Map<String, Object> describe(Client client) {
-        Map<String, Object> m = new LinkedHashMap<>();
-        m.put("client_id", client.clientId());
-        m.put("name", client.name());
-        m.put("public", client.isPublic());
-        m.put("auth_method", client.authMethod());
-        m.put("grants", client.grants().stream().sorted().toList());
-        m.put("scope", client.scope());
-        m.put("audiences", client.audiences());
-        m.put("redirect_uris", client.redirectUris());
-        return m;
-    }
-
     @Command(name = "user", mixinStandardHelpOptions = true, description = "Add and list local accounts.",
             subcommands = {UserCommand.Add.class, UserCommand.ListUsers.class})
     static final class UserCommand {
@@ -417,7 +423,7 @@ final class IssuerAdminCommands {
                 if (line == null || line.isEmpty()) {
                     throw new UsageError("no password on standard input");
                 }
-                return describe(admin.addUser(vo(admin), username, line.toCharArray(), groups));
+                return AdminViews.of(admin.addUser(vo(admin), username, line.toCharArray(), groups));
             }
 
             @Override
@@ -439,7 +445,7 @@ final class IssuerAdminCommands {
 
             @Override
             Object run(Administration admin, IssuerConfig config) {
-                return admin.users(vo(admin)).stream().map(IssuerAdminCommands::describe).toList();
+                return admin.users(vo(admin)).stream().map(AdminViews::of).toList();
             }
 
             @Override
@@ -450,14 +456,6 @@ final class IssuerAdminCommands {
                 }
             }
         }
-    }
-
-    static Map<String, Object> describe(Account account) {
-        Map<String, Object> m = new LinkedHashMap<>();
-        m.put("username", account.username());
-        m.put("sub", account.subject());
-        m.put("groups", account.groups());
-        return m;
     }
 
     @Command(name = "group", mixinStandardHelpOptions = true, description = "Group memberships.",
@@ -486,7 +484,7 @@ final class IssuerAdminCommands {
             Object run(Administration admin, IssuerConfig config) {
                 String name = vo(admin);
                 admin.addGroups(name, username, groups);
-                return describe(admin.user(name, username));
+                return AdminViews.of(admin.user(name, username));
             }
 
             @Override
@@ -540,7 +538,7 @@ final class IssuerAdminCommands {
                 PolicyRule.Kind kind = group != null ? PolicyRule.Kind.GROUP : user != null ? PolicyRule.Kind.USER
                         : PolicyRule.Kind.CLIENT;
                 String subject = group != null ? group : user != null ? user : client;
-                return describe(admin.addRule(vo(admin), kind, subject, scope,
+                return AdminViews.of(admin.addRule(vo(admin), kind, subject, scope,
                         deny ? PolicyRule.Effect.DENY : PolicyRule.Effect.GRANT));
             }
 
@@ -563,7 +561,7 @@ final class IssuerAdminCommands {
 
             @Override
             Object run(Administration admin, IssuerConfig config) {
-                return admin.rules(vo(admin)).stream().map(IssuerAdminCommands::describe).toList();
+                return admin.rules(vo(admin)).stream().map(AdminViews::of).toList();
             }
 
             @Override
@@ -628,16 +626,7 @@ final class IssuerAdminCommands {
             Object run(Administration admin, IssuerConfig config) {
                 Policy.Decision decision = admin.explain(vo(admin), user, client, scope);
                 nothingGranted = decision.granted().isEmpty();
-                Map<String, Object> m = new LinkedHashMap<>();
-                m.put("granted", decision.granted().toString());
-                m.put("verdicts", decision.verdicts().stream().map(v -> {
-                    Map<String, Object> one = new LinkedHashMap<>();
-                    one.put("scope", v.scope());
-                    one.put("granted", v.granted());
-                    one.put("reason", v.reason());
-                    return one;
-                }).toList());
-                return m;
+                return AdminViews.of(decision);
             }
 
             @Override
@@ -657,17 +646,6 @@ final class IssuerAdminCommands {
                 return status == 0 && nothingGranted ? Tessera.INVALID : status;
             }
         }
-    }
-
-    static Map<String, Object> describe(PolicyRule rule) {
-        Map<String, Object> m = new LinkedHashMap<>();
-        m.put("id", rule.id());
-        m.put("kind", rule.kind().id());
-        m.put("subject", rule.subject());
-        m.put("scope", rule.scopeTemplate());
-        m.put("effect", rule.effect().id());
-        m.put("rule", rule.describe());
-        return m;
     }
 
     @Command(name = "keys", mixinStandardHelpOptions = true, description = "A VO's signing keys.",
@@ -694,7 +672,7 @@ final class IssuerAdminCommands {
 
             @Override
             Object run(Administration admin, IssuerConfig config) {
-                return describe(admin.rotateKey(vo(admin), prepublish != null ? prepublish : config.verifierCacheTime()));
+                return AdminViews.of(admin.rotateKey(vo(admin), prepublish != null ? prepublish : config.verifierCacheTime()));
             }
 
             @Override
@@ -760,7 +738,7 @@ final class IssuerAdminCommands {
 
             @Override
             Object run(Administration admin, IssuerConfig config) {
-                return admin.keys(vo(admin)).stream().map(IssuerAdminCommands::describe).toList();
+                return admin.keys(vo(admin)).stream().map(AdminViews::of).toList();
             }
 
             @Override
@@ -774,12 +752,4 @@ final class IssuerAdminCommands {
         }
     }
 
-    static Map<String, Object> describe(StoredKey key) {
-        Map<String, Object> m = new LinkedHashMap<>();
-        m.put("kid", key.kid());
-        m.put("algorithm", key.algorithm().name());
-        m.put("created_at", Instant.ofEpochSecond(key.createdAt()).toString());
-        m.put("activates_at", Instant.ofEpochSecond(key.activatesAt()).toString());
-        return m;
-    }
 }

@@ -23,6 +23,7 @@ import picocli.CommandLine.Spec;
                 "The subcommands administer the same data directory or database, also while the server runs."},
         subcommands = {
                 IssuerAdminCommands.Info.class,
+                IssuerAdminCommands.AdminPassword.class,
                 IssuerAdminCommands.VoCommand.class,
                 IssuerAdminCommands.ClientCommand.class,
                 IssuerAdminCommands.UserCommand.class,
@@ -89,6 +90,12 @@ final class IssuerCommand implements Callable<Integer> {
             out.printf("  curl --cacert %s -u CLIENT_ID:CLIENT_SECRET -d grant_type=client_credentials %s/token%n",
                     running.tlsCertificate(), vo.issuer());
         }
+        running.bootstrapPassword().ifPresent(password -> {
+            out.printf("%nAdmin API (%s/admin/api): administrator admin, one-time password %s%n", running.url(), password);
+            out.printf("  shown only now; it opens a password change:%n");
+            out.printf("  curl --cacert %s -u admin:%s -d new_password=... %s/admin/api/token%n", running.tlsCertificate(),
+                    password, running.url());
+        });
         out.flush();
         running.join();
         return 0;

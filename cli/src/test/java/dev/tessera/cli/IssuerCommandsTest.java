@@ -84,6 +84,17 @@ class IssuerCommandsTest {
     }
 
     @Test
+    void anAdministratorsLostPasswordIsReplacedByAOneTimeOne() {
+        Cli.Result reset = Cli.tessera("issuer", "admin", "--data", data, "--json");
+        assertThat(reset.exit()).as(reset.toString()).isZero();
+        assertThat(reset.json()).containsEntry("username", "admin");
+        assertThat((String) reset.json().get("one_time_password")).hasSizeGreaterThanOrEqualTo(24);
+        Cli.Result again = Cli.tessera("issuer", "admin", "--data", data, "--username", "ops");
+        assertThat(again.out()).contains("One-time password for ops");
+        assertThat(Cli.tessera("issuer", "admin", "--data", data, "--username", "-x").exit()).isEqualTo(2);
+    }
+
+    @Test
     void badClientsAreUsageErrors() {
         Cli.Result badScope = Cli.tessera("issuer", "client", "add", "--data", data, "--name", "x", "--grant",
                 "client_credentials", "--scope", "read:/a/../b");

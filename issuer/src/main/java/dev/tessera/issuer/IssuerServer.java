@@ -8,6 +8,7 @@ import dev.tessera.issuer.service.IssuerState;
 import dev.tessera.issuer.service.Maintenance;
 import dev.tessera.issuer.service.RateLimit;
 import dev.tessera.issuer.service.VoContext;
+import dev.tessera.issuer.service.admin.Administrators;
 import dev.tessera.issuer.service.authorize.AuthorizationFlow;
 import dev.tessera.issuer.service.clients.ClientAssertions;
 import dev.tessera.issuer.service.clients.ClientAuthenticator;
@@ -38,6 +39,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * A running issuer: the database (created and migrated on first start), the master key, every VO's keys,
@@ -51,12 +53,14 @@ public final class IssuerServer implements AutoCloseable {
     private final HttpServer http;
     private final ServerTls tls;
     private final Vo created;
+    private final Optional<String> bootstrapPassword;
 
     /** How often a server tries to do the periodic work (one of several on a database does it). */
     static final Duration MAINTENANCE_PERIOD = Duration.ofMinutes(5);
 
     private IssuerServer(Database database, IssuerState state, AuditTrail audit, Maintenance maintenance, HttpServer http,
-                         ServerTls tls, Vo created) {
+                         ServerTls tls, Vo created, Optional<String> bootstrapPassword) {
+        this.bootstrapPassword = bootstrapPassword;
         this.database = database;
         this.state = state;
         this.audit = audit;
@@ -144,13 +148,16 @@ public final class IssuerServer implements AutoCloseable {
             Login login = new Login(admin.stores.accounts(), admin.stores.sessions(), LoginThrottle.standard(clock), clock);
             Registration registration = new Registration(admin.administration(),
                     new RateLimit(20, Duration.ofHours(1), clock), clock);
+            Administrators administrators = new Administrators(admin.stores.admins(), LoginThrottle.standard(clock), clock);
             IssuerHandler.Services services = new IssuerHandler.Services(clients, tokens, status, deviceFlow, authorizationFlow,
-                    new UserInfo(status, admin.stores.accounts()), login, registration);
+                    new UserInfo(status, admin.stores.accounts()), login, registration, admin.administration(), administrators);
+            AtomicInteger boundPort = new AtomicInteger();
             ServerTls tls = ServerTls.configuredOrSelfSigned(config.tlsCert(), config.tlsKey(), config.data());
             AtomicBoolean ready = new AtomicBoolean();
             HttpServer http = HttpServer.builder().name("issuer").host(config.host()).port(config.port()).tls(tls)
-                    .metrics(metrics).ready(ready::get).handler(new IssuerHandler(state, services, metrics, clock)).build()
-                    .start();
+                    .metrics(metrics).ready(ready::get).handler(new IssuerHandler(state, services, metrics, clock,
+                            () -> config.publicUrl(boundPort.get()), config.verifierCacheTime())).build().start();
+            boundPort.set(http.port());
             Vo created = null;
             if (admin.administration().vos().isEmpty()) { // first start: the URL is known only now (port 0)
                 created = admin.administration().addVo(Administration.VoSettings.defaults(config.defaultVo()),
@@ -158,10 +165,11 @@ public final class IssuerServer implements AutoCloseable {
                 state.refresh();
             }
             state.startPolling(Duration.ofSeconds(1));
+            Optional<String> bootstrapPassword = administrators.bootstrap();
             Maintenance maintenance = new Maintenance(admin.stores, state, admin.keys, config.verifierCacheTime(), clock);
             maintenance.start(MAINTENANCE_PERIOD);
             ready.set(true);
-            return new IssuerServer(admin.database, state, audit, maintenance, http, tls, created);
+            return new IssuerServer(admin.database, state, audit, maintenance, http, tls, created, bootstrapPassword);
         } catch (IOException | GeneralSecurityException | RuntimeException e) {
             if (state != null) {
                 state.close();
@@ -199,6 +207,14 @@ public final class IssuerServer implements AutoCloseable {
 
     public HttpServer http() {
         return http;
+    }
+
+    /**
+     * The one-time password of the administrator {@code admin} this start made (the database had none), to be
+     * shown once: it only opens a password change at {@code POST /admin/api/token}.
+     */
+    public Optional<String> bootstrapPassword() {
+        return bootstrapPassword;
     }
 
     /** The periodic work, for running a pass now. */

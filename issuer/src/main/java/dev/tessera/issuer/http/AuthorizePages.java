@@ -52,7 +52,7 @@ final class AuthorizePages {
         boolean mustSignIn = who.isEmpty() || valid.prompt() != null && valid.prompt().contains("login")
                 || !valid.accepts(who.get().since(), clock.instant().getEpochSecond());
         if (mustSignIn) {
-            signInForm(vo, request, response, callback, 200, valid, raw, null);
+            signInForm(vo, request, response, callback, 200, valid, raw, null, null);
         } else {
             consent(vo, request, response, callback, who.get(), valid, raw);
         }
@@ -72,7 +72,7 @@ final class AuthorizePages {
         String username = form.get("username");
         String password = form.get("password");
         if (username == null || password == null) {
-            signInForm(vo, request, response, callback, 400, valid, raw, "Enter your username and password.");
+            signInForm(vo, request, response, callback, 400, valid, raw, "Enter your username and password.", null);
             return;
         }
         try {
@@ -80,7 +80,7 @@ final class AuthorizePages {
             Pages.setSession(response, session);
             consent(vo, request, response, callback, login.signedIn(vo, session).orElseThrow(), valid, raw);
         } catch (Login.Refused e) {
-            signInForm(vo, request, response, callback, 401, valid, raw, e.getMessage());
+            signInForm(vo, request, response, callback, 401, valid, raw, e.getMessage(), username);
         }
     }
 
@@ -97,7 +97,7 @@ final class AuthorizePages {
         }
         Optional<SignedIn> who = login.signedIn(vo, Pages.cookie(request, Pages.SESSION_COOKIE));
         if (who.isEmpty() || !valid.accepts(who.get().since(), clock.instant().getEpochSecond())) {
-            signInForm(vo, request, response, callback, 401, valid, raw, "Please sign in again.");
+            signInForm(vo, request, response, callback, 401, valid, raw, "Please sign in again.", null);
             return;
         }
         if (!"approve".equals(form.get("decision"))) {
@@ -137,8 +137,9 @@ final class AuthorizePages {
     }
 
     private void signInForm(VoContext vo, Request request, Response response, Callback callback, int status,
-                            AuthorizationFlow.Request valid, String raw, String error) {
+                            AuthorizationFlow.Request valid, String raw, String error, String username) {
         Map<String, Object> model = Pages.base(vo, Optional.empty(), "Sign in", error);
+        model.put("username", username); // kept after a failed sign-in, the password never
         model.put("client", valid.client().client().name());
         model.put("request", raw);
         Pages.render(request, response, callback, status, "signin", model);
@@ -150,7 +151,7 @@ final class AuthorizePages {
         Map<String, Object> model = ConsentOffer.of(vo, who.account(), valid.client(), valid.scope()).model(
                 Pages.base(vo, Optional.of(who.account()), "Approve access?", null), String.join(" ", valid.audience()),
                 "/vo/" + vo.vo().name() + "/authorize/decide", Map.of("request", raw));
-        model.put("redirectHost", target.getRawAuthority());
+        model.put("redirectHost", Pages.source(target));
         Pages.render(request, response, callback, 200, "consent", model, target);
     }
 }

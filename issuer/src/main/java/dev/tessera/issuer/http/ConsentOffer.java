@@ -63,11 +63,19 @@ record ConsentOffer(RegisteredClient client, List<Map<String, Object>> items) {
         Map<String, Object> model = new LinkedHashMap<>(base);
         model.put("client", client.client().name());
         model.put("selfRegistered", client.client().selfRegistered());
-        model.put("audience", audience == null || audience.isEmpty() ? null : audience.replace(" ", ", "));
+        model.put("audience", audience == null || audience.isEmpty() ? null : String.join(", ",
+                java.util.Arrays.stream(audience.split(" ")).map(ConsentOffer::readable).toList()));
         model.put("items", items);
         model.put("action", action);
         model.put("hidden", hidden.entrySet().stream().map(e -> Map.of("name", e.getKey(), "value", e.getValue())).toList());
         return model;
+    }
+
+    /** An audience as a person reads it: the wildcards ("ANY", WLCG's any-URI) mean any service. */
+    private static String readable(String audience) {
+        boolean wildcard = java.util.Arrays.stream(dev.tessera.token.Profile.values())
+                .anyMatch(p -> audience.equals(p.anyAudience()));
+        return wildcard ? "any service" : audience;
     }
 
     private static Map<String, Object> item(int index, String scope, boolean granted, String reason) {

@@ -34,7 +34,7 @@ final class DevicePages {
     void show(VoContext vo, Request request, Response response, Callback callback) {
         Optional<Account> account = login.account(vo, Pages.cookie(request, Pages.SESSION_COOKIE));
         String typed = Request.extractQueryParameters(request).getValue("user_code");
-        codeForm(vo, request, response, callback, 200, account, typed, null);
+        codeForm(vo, request, response, callback, 200, account, typed, null, null);
     }
 
     /** POST /device: sign in if needed, look the code up, show the consent page. */
@@ -49,7 +49,7 @@ final class DevicePages {
             String username = form.get("username");
             String password = form.get("password");
             if (username == null || password == null) {
-                codeForm(vo, request, response, callback, 400, account, typed, "Enter your username and password.");
+                codeForm(vo, request, response, callback, 400, account, typed, "Enter your username and password.", null);
                 return;
             }
             try {
@@ -57,14 +57,14 @@ final class DevicePages {
                 Pages.setSession(response, session);
                 account = login.account(vo, session);
             } catch (Login.Refused e) {
-                codeForm(vo, request, response, callback, 401, Optional.empty(), typed, e.getMessage());
+                codeForm(vo, request, response, callback, 401, Optional.empty(), typed, e.getMessage(), username);
                 return;
             }
         }
         Optional<DeviceGrant> grant = pending(vo, typed);
         if (grant.isEmpty()) {
             codeForm(vo, request, response, callback, 400, account, typed,
-                    "That code is unknown, expired or already used. Check it, or start again on your device.");
+                    "That code is unknown, expired or already used. Check it, or start again on your device.", null);
             return;
         }
         consent(vo, request, response, callback, account.orElseThrow(), grant.get());
@@ -78,7 +78,7 @@ final class DevicePages {
         }
         Optional<Account> account = login.account(vo, Pages.cookie(request, Pages.SESSION_COOKIE));
         if (account.isEmpty()) {
-            codeForm(vo, request, response, callback, 401, account, form.get("user_code"), "Please sign in again.");
+            codeForm(vo, request, response, callback, 401, account, form.get("user_code"), "Please sign in again.", null);
             return;
         }
         Optional<DeviceGrant> grant = pending(vo, form.get("user_code"));
@@ -136,8 +136,9 @@ final class DevicePages {
     }
 
     private void codeForm(VoContext vo, Request request, Response response, Callback callback, int status,
-                          Optional<Account> account, String typed, String error) {
+                          Optional<Account> account, String typed, String error, String username) {
         Map<String, Object> model = Pages.base(vo, account, "Connect a device", error);
+        model.put("username", username); // kept after a failed sign-in, the password never
         model.put("userCode", typed == null ? "" : typed);
         Pages.render(request, response, callback, status, "device", model);
     }

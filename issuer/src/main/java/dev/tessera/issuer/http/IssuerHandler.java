@@ -1,9 +1,11 @@
 package dev.tessera.issuer.http;
 
+import dev.tessera.issuer.service.Administration;
 import dev.tessera.issuer.service.IssuerState;
 import dev.tessera.issuer.service.OAuthException;
 import dev.tessera.issuer.service.Parameters;
 import dev.tessera.issuer.service.VoContext;
+import dev.tessera.issuer.service.admin.Administrators;
 import dev.tessera.issuer.service.authorize.AuthorizationFlow;
 import dev.tessera.issuer.service.clients.ClientAuthenticator;
 import dev.tessera.issuer.service.clients.Registration;
@@ -17,9 +19,11 @@ import dev.tessera.token.jws.Json;
 import dev.tessera.web.Responses;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Supplier;
 import org.eclipse.jetty.http.HttpHeader;
 import org.eclipse.jetty.http.HttpStatus;
 import org.eclipse.jetty.server.Handler;
@@ -53,15 +57,29 @@ public final class IssuerHandler extends Handler.Abstract {
     private final UserInfo userInfo;
     private final Registration registration;
     private final MeterRegistry metrics;
+    private final AdminApi adminApi;
     private final Clock clock;
     private final byte[] stylesheet;
 
     /** The services behind the endpoints. */
     public record Services(ClientAuthenticator clients, TokenService tokens, TokenStatus tokenStatus, DeviceFlow deviceFlow,
-                           AuthorizationFlow authorizationFlow, UserInfo userInfo, Login login, Registration registration) {
+                           AuthorizationFlow authorizationFlow, UserInfo userInfo, Login login, Registration registration,
+                           Administration administration, Administrators administrators) {
     }
 
-    public IssuerHandler(IssuerState state, Services services, MeterRegistry metrics, Clock clock) {
+    /**
+     * @param publicUrl  the URL new VOs are served at by default (known once the server is bound)
+     * @param prepublish how long a rotation's key is published before it signs, by default
+     */
+    public IssuerHandler(IssuerState state, Services services, MeterRegistry metrics, Clock clock,
+                         Supplier<String> publicUrl, Duration prepublish) {
+        this.adminApi = new AdminApi(services.administrators(), services.administration(), publicUrl, prepublish, () -> {
+            try {
+                state.refresh();
+            } catch (java.security.GeneralSecurityException e) {
+                LOG.warn("cannot reload after an admin change: {}", e.toString());
+            }
+        });
         this.registration = services.registration();
         this.state = state;
         this.clients = services.clients();
@@ -103,6 +121,10 @@ public final class IssuerHandler extends Handler.Abstract {
                 VoContext vo = voOf(path.substring(wellKnown.length() + VO_PREFIX.length()));
                 return vo != null && serve(request, response, callback, "GET", () -> metadata(vo, response, callback));
             }
+        }
+        if (path.startsWith(AdminApi.PREFIX)) {
+            adminApi.handle(path, request, response, callback);
+            return true;
         }
         if (!path.startsWith(VO_PREFIX)) {
             return false;
@@ -211,6 +233,7 @@ public final class IssuerHandler extends Handler.Abstract {
                 throw new OAuthException("invalid_client_metadata", "the body is not a JSON object", 400);
             }
             Map<String, Object> registered = registration.register(vo, metadata, Request.getRemoteAddr(request));
+            state.refresh(); // the client's next request (often at once) must find it here; other servers poll
             metrics.counter("tessera_issuer_clients_registered", "vo", vo.vo().name()).increment();
             OAuthResponses.json(response, callback, HttpStatus.CREATED_201, registered);
         } catch (OAuthException e) {

@@ -115,8 +115,7 @@ final class Pages {
     /** Headers for every page: no framing (clickjacking), no inline script or style, nothing cached or leaked. */
     private static void secure(Response response, java.net.URI formTarget) {
         var headers = response.getHeaders();
-        String formAction = formTarget == null ? "'self'"
-                : "'self' " + formTarget.getScheme() + "://" + formTarget.getRawAuthority();
+        String formAction = formTarget == null ? "'self'" : "'self' " + source(formTarget);
         headers.put("Content-Security-Policy", "default-src 'none'; style-src 'self'; form-action " + formAction
                 + "; frame-ancestors 'none'; base-uri 'none'");
         headers.put("X-Frame-Options", "DENY");
@@ -124,6 +123,12 @@ final class Pages {
         headers.put("Referrer-Policy", "no-referrer");
         headers.put(HttpHeader.CACHE_CONTROL, "no-store");
         headers.put("Strict-Transport-Security", "max-age=31536000");
+    }
+
+    /** A redirect URI as a CSP source: its origin, or its scheme for a private-use scheme (no authority). */
+    static String source(java.net.URI target) {
+        return target.getRawAuthority() == null ? target.getScheme() + ":"
+                : target.getScheme() + "://" + target.getRawAuthority();
     }
 
     /** The request's CSRF token, set as a cookie when it has none. */

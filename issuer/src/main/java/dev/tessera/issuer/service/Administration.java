@@ -6,7 +6,9 @@ import dev.tessera.issuer.domain.PolicyRule;
 import dev.tessera.issuer.domain.RegistrationPolicy;
 import dev.tessera.issuer.domain.StoredKey;
 import dev.tessera.issuer.domain.Vo;
+import dev.tessera.issuer.service.admin.Administrators;
 import dev.tessera.issuer.service.keys.Keys;
+import dev.tessera.issuer.service.login.LoginThrottle;
 import dev.tessera.issuer.service.policy.Policy;
 import dev.tessera.issuer.service.policy.Principal;
 import dev.tessera.issuer.service.policy.RequestedScope;
@@ -318,6 +320,14 @@ public final class Administration {
         }
     }
 
+    /**
+     * A new one-time password for a deployment administrator (made if missing): how a lost admin password is
+     * recovered, by whoever can run the admin commands on the server's host.
+     */
+    public String resetAdministratorPassword(String username) {
+        return new Administrators(stores.admins(), LoginThrottle.standard(clock), clock).resetPassword(username);
+    }
+
     /** Rotates a VO's keys every {@code every} from now on ({@code null}: only by hand). */
     public void setKeySchedule(String voName, Duration every) {
         vo(voName);
@@ -364,20 +374,33 @@ public final class Administration {
         }
     }
 
-    /** RFC 6749 §3.1.2 and RFC 8252 §7.3: absolute, no fragment, https or http on a loopback address. */
+    /**
+     * RFC 6749 §3.1.2 and RFC 8252 §7: absolute with no fragment, and one of: https with a host; http on a
+     * loopback address (§7.3); a private-use scheme named after a domain the app's developer owns, such as
+     * {@code edu.kit.data.oidc-agent:/redirect} (§7.1: the scheme must contain a dot).
+     */
     private static void checkRedirectUri(String text) {
+        URI uri;
         try {
-            URI uri = new URI(text);
-            if (!uri.isAbsolute() || uri.getRawFragment() != null || uri.getHost() == null && !"https".equals(uri.getScheme())) {
-                throw new IllegalArgumentException("a redirect URI is absolute with no fragment: " + text);
-            }
-            boolean loopback = "http".equals(uri.getScheme())
-                    && Set.of("127.0.0.1", "[::1]", "localhost").contains(uri.getHost());
-            if (!"https".equals(uri.getScheme()) && !loopback) {
-                throw new IllegalArgumentException("a redirect URI is https (or http on a loopback address): " + text);
-            }
+            uri = new URI(text);
         } catch (URISyntaxException e) {
-            throw new IllegalArgumentException("not a URI: " + text, e);
+            throw new IllegalArgumentException("a redirect URI is not a URI: " + text, e);
+        }
+        if (!uri.isAbsolute()) {
+            throw new IllegalArgumentException("a redirect URI is absolute: " + text);
+        }
+        if (uri.getRawFragment() != null) {
+            throw new IllegalArgumentException("a redirect URI has no fragment: " + text);
+        }
+        String scheme = uri.getScheme().toLowerCase(java.util.Locale.ROOT);
+        boolean ok = switch (scheme) {
+            case "https" -> uri.getHost() != null;
+            case "http" -> Set.of("127.0.0.1", "[::1]", "localhost").contains(uri.getHost());
+            default -> scheme.contains(".");
+        };
+        if (!ok) {
+            throw new IllegalArgumentException("a redirect URI is https, http on a loopback address, or a private-use "
+                    + "scheme with a dot (e.g. org.example.app:/callback): " + text);
         }
     }
 

@@ -10,7 +10,7 @@ import org.jdbi.v3.core.Jdbi;
 public final class MaintenanceStore {
     /** Tables whose rows are useless once their {@code expires_at} has passed. */
     private static final List<String> EXPIRING = List.of("device_grant", "refresh_token", "login_session",
-            "revoked_access_token", "client_assertion");
+            "revoked_access_token", "client_assertion", "admin_token");
 
     private final Jdbi jdbi;
 

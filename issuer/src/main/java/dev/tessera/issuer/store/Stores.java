@@ -5,7 +5,7 @@ public record Stores(VoStore vos, KeyStore keys, ClientStore clients, AccountSto
                      AuditStore audit, Revision revision, DeviceGrantStore deviceGrants, RefreshTokenStore refreshTokens,
                      SessionStore sessions, RevokedTokenStore revokedTokens, RegistrationPolicyStore registration,
                      AuthorizationCodeStore authorizationCodes, ClientAssertionStore clientAssertions,
-                     MaintenanceStore maintenance) {
+                     MaintenanceStore maintenance, AdminStore admins) {
 
     public static Stores of(Database database) {
         var jdbi = database.jdbi();
@@ -13,6 +13,6 @@ public record Stores(VoStore vos, KeyStore keys, ClientStore clients, AccountSto
                 new PolicyStore(jdbi), new AuditStore(jdbi), new Revision(jdbi), new DeviceGrantStore(jdbi),
                 new RefreshTokenStore(jdbi), new SessionStore(jdbi), new RevokedTokenStore(jdbi),
                 new RegistrationPolicyStore(jdbi), new AuthorizationCodeStore(jdbi),
-                new ClientAssertionStore(jdbi), new MaintenanceStore(jdbi));
+                new ClientAssertionStore(jdbi), new MaintenanceStore(jdbi), new AdminStore(jdbi));
     }
 }

@@ -247,6 +247,30 @@ class AuthorizationCodeTest {
     }
 
     @Test
+    void aNativeAppMayUseAPrivateUseScheme() throws Exception {
+        URI app = URI.create("org.example.desktop:/callback"); // RFC 8252 §7.1
+        Administration.NewClient desktop = issuer.admin().addClient("default", "Desktop", Set.of(Client.AUTHORIZATION_CODE),
+                "openid read:/ligo", List.of(), List.of(app.toString()), true);
+        issuer.server().refresh();
+        CodeVerifier verifier = new CodeVerifier();
+        AuthenticationRequest request = request(desktop, app, "openid read:/ligo")
+                .codeChallenge(verifier, CodeChallengeMethod.S256).build();
+        PageSession browser = new PageSession(issuer);
+        HttpResponse<String> consent = consentPage(browser, request.toURI());
+        assertThat(consent.headers().firstValue("Content-Security-Policy").orElseThrow())
+                .contains("form-action 'self' org.example.desktop:;");
+        URI back = decide(browser, consent, true);
+        assertThat(back.toString()).startsWith("org.example.desktop:/callback?code=");
+        AuthorizationCode code = ((AuthorizationSuccessResponse) AuthorizationResponse.parse(back)).getAuthorizationCode();
+        assertThat(redeem(desktop, code, app, verifier).indicatesSuccess()).isTrue();
+        for (String bad : List.of("javascript:alert(1)", "myapp:/callback", "http://app.example.org/cb", "https://x/#f")) {
+            org.assertj.core.api.Assertions.assertThatThrownBy(() -> issuer.admin().addClient("default", "Bad",
+                    Set.of(Client.AUTHORIZATION_CODE), "openid", List.of(), List.of(bad), true)).as(bad)
+                    .isInstanceOf(IllegalArgumentException.class);
+        }
+    }
+
+    @Test
     void pkceMethodPlainIsRefused() throws Exception {
         AuthenticationRequest plain = request(nativeApp, LOOPBACK, "openid")
                 .codeChallenge(new CodeVerifier(), CodeChallengeMethod.PLAIN).build();

@@ -24,8 +24,11 @@ public final class RefreshTokens {
     private final RefreshTokenStore store;
     private final Clock clock;
 
-    /** What a rotated refresh token carries on from the one it replaces: its family and its ceiling. */
-    public record Continuation(String familyId, String scope, List<String> audience) {
+    /**
+     * The refresh token a request presents, checked and not yet used, and what the rotated one carries on
+     * from it: its family and its ceiling.
+     */
+    public record Continuation(RefreshGrant presented, String familyId, String scope, List<String> audience) {
     }
 
     public RefreshTokens(RefreshTokenStore store, Clock clock) {
@@ -55,32 +58,48 @@ public final class RefreshTokens {
     }
 
     /**
-     * Uses a refresh token once.
+     * A refresh token presented for use, checked but not yet used: the request may still be refused, and a
+     * refused request must leave the token usable (oidc-agent keeps its only one).
      *
      * @throws OAuthException {@code invalid_grant} when it is unknown, another client's, expired, revoked, or
      *                        already used (then its family is revoked too)
      */
-    public RefreshGrant use(VoContext vo, String clientId, String token) throws OAuthException {
-        String hash = Secrets.hash(token);
-        RefreshGrant grant = store.find(hash).filter(g -> g.vo().equals(vo.vo().name()))
+    public RefreshGrant check(VoContext vo, String clientId, String token) throws OAuthException {
+        RefreshGrant grant = store.find(Secrets.hash(token)).filter(g -> g.vo().equals(vo.vo().name()))
                 .orElseThrow(() -> OAuthException.invalidGrant("unknown refresh token"));
         if (!grant.clientId().equals(clientId)) {
             throw OAuthException.invalidGrant("the refresh token was issued to another client");
         }
-        long now = clock.instant().getEpochSecond();
-        if (store.use(hash, now)) {
-            return grant;
+        return live(vo, grant);
+    }
+
+    /**
+     * Uses a checked token, once: of two requests racing with the same token, one gets here second.
+     *
+     * @throws OAuthException as {@link #check}
+     */
+    public void consume(VoContext vo, RefreshGrant grant) throws OAuthException {
+        if (!store.use(grant.tokenHash(), clock.instant().getEpochSecond())) {
+            live(vo, store.find(grant.tokenHash()).orElse(grant));
+            throw OAuthException.invalidGrant("the refresh token was just used");
         }
-        RefreshGrant current = store.find(hash).orElse(grant);
-        if (current.revokedAt() != null) {
+    }
+
+    /** The grant if it may still be used; otherwise the refusal, revoking the family on reuse. */
+    private RefreshGrant live(VoContext vo, RefreshGrant grant) throws OAuthException {
+        long now = clock.instant().getEpochSecond();
+        if (grant.revokedAt() != null) {
             throw OAuthException.invalidGrant("the refresh token has been revoked");
         }
-        if (current.usedAt() != null) {
-            int revoked = store.revokeFamily(current.familyId(), now);
+        if (grant.usedAt() != null) {
+            int revoked = store.revokeFamily(grant.familyId(), now);
             LOG.warn("refresh token reuse in VO {} by client {} (sub {}): revoked {} tokens of its grant", vo.vo().name(),
-                    clientId, current.subject(), revoked);
+                    grant.clientId(), grant.subject(), revoked);
             throw OAuthException.invalidGrant("the refresh token was already used: every token of this grant is revoked");
         }
-        throw OAuthException.invalidGrant("the refresh token has expired");
+        if (grant.expiresAt() <= now) {
+            throw OAuthException.invalidGrant("the refresh token has expired");
+        }
+        return grant;
     }
 }

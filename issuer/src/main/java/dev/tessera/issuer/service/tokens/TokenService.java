@@ -132,20 +132,23 @@ public final class TokenService {
 
     /**
      * RFC 6749 §6: a fresh access token from a refresh token, which is rotated. The request may narrow scope
-     * and audience, never widen them; policy is asked again, so a person who left a group loses what it gave.
+     * and audience, never widen them: the scope granted is what the request asks for within what the grant
+     * holds (clients such as oidc-agent keep asking for their configured scope even when they were granted
+     * less), refused only when nothing of it is held; a wider audience is refused. Policy is asked again, so a
+     * person who left a group loses what it gave. A refused request leaves the refresh token usable.
      */
     private TokenResponse refresh(VoContext vo, RegisteredClient client, Parameters params) throws OAuthException {
-        RefreshGrant grant = refreshTokens.use(vo, client.client().clientId(), params.require("refresh_token"));
+        RefreshGrant grant = refreshTokens.check(vo, client.client().clientId(), params.require("refresh_token"));
         RequestedScope held = parseScope(grant.scope());
         RequestedScope requested = parseScope(params.get("scope"));
         List<Scope> capabilities = held.capabilities() == null ? List.of() : held.capabilities();
         if (requested.capabilities() != null) {
-            ScopeSet.Narrowing narrowing = ScopeSet.of(capabilities).narrow(ScopeSet.of(requested.capabilities()));
-            if (!narrowing.refused().isEmpty()) {
-                throw OAuthException.invalidScope("a refresh can only narrow: not granted originally: "
-                        + words(narrowing.refused()));
+            ScopeSet within = ScopeSet.of(capabilities).intersect(ScopeSet.of(requested.capabilities()));
+            if (within.isEmpty()) {
+                throw OAuthException.invalidScope("a refresh can only narrow: none of the requested scopes was granted "
+                        + "to this grant (" + (capabilities.isEmpty() ? "none" : words(capabilities)) + ")");
             }
-            capabilities = requested.capabilities();
+            capabilities = within.asList();
         }
         List<String> heldAudience = Words.split(grant.audience());
         List<String> audience = heldAudience;
@@ -162,7 +165,7 @@ public final class TokenService {
         RequestedScope asked = new RequestedScope(capabilities, held.protocol(), List.of(),
                 requested.groups().isEmpty() ? held.groups() : requested.groups());
         return forPerson(vo, client, who, asked, capabilities, audience, Lifetimes.access(vo.vo(), client.client(), params),
-                new RefreshTokens.Continuation(grant.familyId(), grant.scope(), heldAudience), IdTokens.SignIn.UNKNOWN)
+                new RefreshTokens.Continuation(grant, grant.familyId(), grant.scope(), heldAudience), IdTokens.SignIn.UNKNOWN)
                 .response();
     }
 
@@ -192,6 +195,9 @@ public final class TokenService {
             protocol.remove("offline_access");
         }
         List<String> groups = groups(vo, who, requested, protocol);
+        if (continued != null) {
+            refreshTokens.consume(vo, continued.presented()); // every check passed: now the old token is spent
+        }
         AccessTokens.Issued issued = tokens.issue(vo, who, decision.granted(), audience, groups, lifetime);
         List<String> granted = new ArrayList<>(Words.split(decision.granted().toString()));
         granted.addAll(protocol);
