@@ -412,6 +412,10 @@ final class IssuerAdminCommands {
             @Option(names = "--group", paramLabel = "/GROUP", description = "A group, e.g. /ligo/analysis (repeatable).")
             List<String> groups = new ArrayList<>();
 
+            @Option(names = "--claim", paramLabel = "k=v|k:=json",
+                    description = "An identity claim for ID tokens and userinfo (with the profile scope), e.g. uidNumber:=5001 (repeatable).")
+            List<String> claims = new ArrayList<>();
+
             @Override
             IssuerCommand issuer() {
                 return parent.issuer;
@@ -419,11 +423,12 @@ final class IssuerAdminCommands {
 
             @Override
             Object run(Administration admin, IssuerConfig config) throws IOException {
+                Map<String, Object> identity = CreateCommand.parseClaims(claims); // before the account exists
                 String line = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8)).readLine();
                 if (line == null || line.isEmpty()) {
                     throw new UsageError("no password on standard input");
                 }
-                return AdminViews.of(admin.addUser(vo(admin), username, line.toCharArray(), groups));
+                return AdminViews.of(admin.addUser(vo(admin), username, line.toCharArray(), groups, identity));
             }
 
             @Override

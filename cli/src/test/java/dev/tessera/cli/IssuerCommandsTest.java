@@ -130,9 +130,15 @@ class IssuerCommandsTest {
                 "--json");
         String clientId = (String) robot.json().get("client_id");
         Cli.Result user = withStdin("correct horse battery staple\n", () -> Cli.tessera("issuer", "user", "add", "--data",
-                data, "--username", "alice", "--password-stdin", "--group", "/ligo", "--json"));
+                data, "--username", "alice", "--password-stdin", "--group", "/ligo", "--claim", "uidNumber:=5001",
+                "--claim", "homeDirectory=/home/alice", "--json"));
         assertThat(user.exit()).as(user.toString()).isZero();
         assertThat(user.json().get("sub")).asString().isNotEqualTo("alice");
+        assertThat(user.json().get("claims").toString()).contains("uidNumber=5001", "homeDirectory=/home/alice");
+        Cli.Result reserved = withStdin("correct horse battery staple\n", () -> Cli.tessera("issuer", "user", "add", "--data",
+                data, "--username", "mallory", "--password-stdin", "--claim", "sub=alice"));
+        assertThat(reserved.exit()).isEqualTo(2);
+        assertThat(Cli.tessera("issuer", "user", "list", "--data", data).out()).doesNotContain("mallory");
         assertThat(Cli.tessera("issuer", "policy", "add", "--data", data, "--group", "/ligo", "--scope",
                 "read:/ligo write:/home/{username}").exit()).isZero();
         assertThat(Cli.tessera("issuer", "policy", "add", "--data", data, "--group", "/ligo", "--scope",

@@ -146,8 +146,13 @@ final class AdminApi {
                 case "GET" -> admin.users(vo).stream().map(AdminViews::of).toList();
                 case "POST" -> {
                     Map<String, Object> body = body(request);
-                    yield AdminViews.of(admin.addUser(vo, string(body, "username", true),
-                            string(body, "password", true).toCharArray(), strings(body, "groups")));
+                    String username = string(body, "username", true);
+                    Object claims = body.get("claims");
+                    if (claims != null && !(claims instanceof Map<?, ?>)) {
+                        throw new IllegalArgumentException("claims is a JSON object");
+                    }
+                    yield AdminViews.of(admin.addUser(vo, username, string(body, "password", true).toCharArray(),
+                            strings(body, "groups"), claims == null ? Map.of() : jsonObject(claims)));
                 }
                 default -> throw notAllowed();
             };

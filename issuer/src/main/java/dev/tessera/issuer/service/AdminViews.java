@@ -50,6 +50,7 @@ public final class AdminViews {
         m.put("username", account.username());
         m.put("sub", account.subject());
         m.put("groups", account.groups());
+        m.put("claims", account.claims());
         return m;
     }
 

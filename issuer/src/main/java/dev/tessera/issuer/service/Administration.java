@@ -228,7 +228,13 @@ public final class Administration {
 
     /** Creates a local account with a new stable subject. */
     public Account addUser(String voName, String username, char[] password, List<String> groups) {
+        return addUser(voName, username, password, groups, Map.of());
+    }
+
+    /** Adds a user with identity claims (see {@link #setUserClaims}); nothing is stored if any part is wrong. */
+    public Account addUser(String voName, String username, char[] password, List<String> groups, Map<String, Object> claims) {
         vo(voName);
+        checkClaims(claims);
         if (username == null || !USERNAME.matcher(username).matches()) {
             throw new IllegalArgumentException("a username is letters, digits, '.', '_', '@' and '-', not starting with '.' or '-'");
         }
@@ -239,9 +245,32 @@ public final class Administration {
         if (stores.accounts().find(voName, username).isPresent()) {
             throw new IllegalArgumentException("VO " + voName + " has a user " + username);
         }
-        Account account = new Account(voName, username, UUID.randomUUID().toString(), groups);
+        Account account = new Account(voName, username, UUID.randomUUID().toString(), groups, claims);
         stores.accounts().insert(account, Passwords.hash(password), now());
         return account;
+    }
+
+    /** Claims no account may set: the issuer's own, and those a verifier decides by. */
+    private static final Set<String> RESERVED_CLAIMS = Set.of("iss", "sub", "aud", "exp", "iat", "nbf", "jti", "scope",
+            "ver", "wlcg.ver", "wlcg.groups", "client_id", "act", "azp", "nonce", "auth_time", "at_hash", "cnf", "kid",
+            "typ", "preferred_username");
+
+    /**
+     * Replaces a user's identity claims (e.g. {@code uidNumber}, {@code isMemberOf}), released in ID tokens and
+     * userinfo with the {@code profile} scope.
+     */
+    public void setUserClaims(String voName, String username, Map<String, Object> claims) {
+        user(voName, username);
+        checkClaims(claims);
+        stores.accounts().setClaims(voName, username, claims);
+    }
+
+    private static void checkClaims(Map<String, Object> claims) {
+        for (String name : claims.keySet()) {
+            if (RESERVED_CLAIMS.contains(name) || name.isBlank() || name.length() > 64) {
+                throw new IllegalArgumentException("claim " + name + " cannot be set on an account (the issuer sets it)");
+            }
+        }
     }
 
     public void addGroups(String voName, String username, List<String> groups) {

@@ -1,8 +1,10 @@
 package dev.tessera.issuer.store;
 
 import dev.tessera.issuer.domain.Account;
+import dev.tessera.token.jws.Json;
 import java.util.Collection;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import org.jdbi.v3.core.Handle;
 import org.jdbi.v3.core.Jdbi;
@@ -22,10 +24,11 @@ public final class AccountStore {
     public void insert(Account account, String passwordHash, long now) {
         jdbi.useTransaction(h -> {
             h.createUpdate("""
-                    INSERT INTO account (vo, username, subject, password_hash, created_at)
-                    VALUES (:vo, :username, :subject, :hash, :now)""")
+                    INSERT INTO account (vo, username, subject, password_hash, claims, created_at)
+                    VALUES (:vo, :username, :subject, :hash, :claims, :now)""")
                     .bind("vo", account.vo()).bind("username", account.username())
-                    .bind("subject", account.subject()).bind("hash", passwordHash).bind("now", now)
+                    .bind("subject", account.subject()).bind("hash", passwordHash)
+                    .bind("claims", claimsText(account.claims())).bind("now", now)
                     .execute();
             addGroups(h, account.vo(), account.username(), account.groups());
         });
@@ -50,10 +53,10 @@ public final class AccountStore {
     }
 
     public Optional<Stored> find(String vo, String username) {
-        return jdbi.withHandle(h -> h.createQuery("SELECT subject, password_hash FROM account WHERE vo = :vo AND username = :username")
+        return jdbi.withHandle(h -> h.createQuery("SELECT subject, password_hash, claims FROM account WHERE vo = :vo AND username = :username")
                 .bind("vo", vo).bind("username", username)
-                .map((rs, ctx) -> new Stored(new Account(vo, username, rs.getString("subject"), groups(h, vo, username)),
-                        rs.getString("password_hash")))
+                .map((rs, ctx) -> new Stored(new Account(vo, username, rs.getString("subject"), groups(h, vo, username),
+                        claims(rs.getString("claims"))), rs.getString("password_hash")))
                 .findOne());
     }
 
@@ -61,15 +64,36 @@ public final class AccountStore {
     public Optional<Account> findBySubject(String vo, String subject) {
         return jdbi.withHandle(h -> h.createQuery("SELECT username FROM account WHERE vo = :vo AND subject = :subject")
                 .bind("vo", vo).bind("subject", subject).mapTo(String.class).findOne()
-                .map(username -> new Account(vo, username, subject, groups(h, vo, username))));
+                .flatMap(username -> find(vo, username)).map(Stored::account));
     }
 
     public List<Account> list(String vo) {
-        return jdbi.withHandle(h -> h.createQuery("SELECT username, subject FROM account WHERE vo = :vo ORDER BY username")
+        return jdbi.withHandle(h -> h.createQuery("SELECT username, subject, claims FROM account WHERE vo = :vo ORDER BY username")
                 .bind("vo", vo)
                 .map((rs, ctx) -> new Account(vo, rs.getString("username"), rs.getString("subject"),
-                        groups(h, vo, rs.getString("username"))))
+                        groups(h, vo, rs.getString("username")), claims(rs.getString("claims"))))
                 .list());
+    }
+
+    /** Replaces an account's identity claims; whether the account exists. */
+    public boolean setClaims(String vo, String username, Map<String, Object> claims) {
+        return jdbi.withHandle(h -> h.createUpdate("UPDATE account SET claims = :claims WHERE vo = :vo AND username = :username")
+                .bind("claims", claimsText(claims)).bind("vo", vo).bind("username", username).execute()) == 1;
+    }
+
+    private static String claimsText(Map<String, Object> claims) {
+        return claims.isEmpty() ? null : Json.write(claims);
+    }
+
+    private static Map<String, Object> claims(String text) {
+        if (text == null) {
+            return Map.of();
+        }
+        try {
+            return Json.parseObject(text);
+        } catch (java.text.ParseException e) {
+            throw new IllegalStateException("an account's claims are not a JSON object", e);
+        }
     }
 
     private static List<String> groups(Handle h, String vo, String username) {

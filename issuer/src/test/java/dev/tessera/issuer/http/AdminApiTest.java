@@ -106,8 +106,14 @@ class AdminApiTest {
         assertThat(call("GET", "/vos/virgo/clients", null).body()).contains((String) created.get("client_id"))
                 .doesNotContain((String) created.get("client_secret"));
 
-        assertThat(call("POST", "/vos/virgo/users", "{\"username\":\"bob\",\"password\":\"correct horse battery\","
-                + "\"groups\":[\"/virgo\"]}").statusCode()).isEqualTo(201);
+        HttpResponse<String> bob = call("POST", "/vos/virgo/users", "{\"username\":\"bob\",\"password\":\"correct horse battery\","
+                + "\"groups\":[\"/virgo\"],\"claims\":{\"uidNumber\":5002}}");
+        assertThat(bob.statusCode()).as(bob.body()).isEqualTo(201);
+        assertThat(bob.body()).contains("\"uidNumber\":5002");
+        HttpResponse<String> reserved = call("POST", "/vos/virgo/users", "{\"username\":\"eve\",\"password\":\"correct horse battery\","
+                + "\"claims\":{\"iss\":\"https://evil.example\"}}");
+        assertThat(reserved.statusCode()).isEqualTo(400);
+        assertThat(call("GET", "/vos/virgo/users", null).body()).as("nothing stored").doesNotContain("eve");
         HttpResponse<String> rule = call("POST", "/vos/virgo/policy", "{\"group\":\"/virgo\",\"scope\":\"storage.read:/virgo\"}");
         assertThat(rule.statusCode()).as(rule.body()).isEqualTo(201);
         HttpResponse<String> explained = call("POST", "/vos/virgo/policy/explain", "{\"client\":\"" + created.get("client_id")

@@ -80,7 +80,8 @@ class AuthorizationCodeTest {
                 scope, List.of(), List.of(CALLBACK.toString()), false);
         nativeApp = issuer.admin().addClient("default", "Desktop app", Set.of(Client.AUTHORIZATION_CODE), scope, List.of(),
                 List.of(LOOPBACK.toString(), "http://localhost/cb"), true);
-        issuer.admin().addUser("default", "alice", PASSWORD.toCharArray(), List.of("/ligo"));
+        issuer.admin().addUser("default", "alice", PASSWORD.toCharArray(), List.of("/ligo"), Map.of("uidNumber", 5001,
+                "isMemberOf", List.of(Map.of("name", "ligo", "id", 7)))); // identity claims as in the LSST design
         issuer.admin().addRule("default", PolicyRule.Kind.GROUP, "/ligo", "read:/ligo write:/home/{username}",
                 PolicyRule.Effect.GRANT);
         issuer.server().refresh();
@@ -190,6 +191,8 @@ class AuthorizationCodeTest {
         IDTokenClaimsSet id = validator.validate(JWTParser.parse(oidc.getOIDCTokens().getIDTokenString()), request.getNonce());
         assertThat(id.getSubject().getValue()).isEqualTo(access.claims().get("sub"));
         assertThat(id.getStringClaim("preferred_username")).isEqualTo("alice");
+        assertThat(((Number) id.getClaim("uidNumber")).longValue()).isEqualTo(5001L);
+        assertThat(id.toJSONObject().get("isMemberOf").toString()).contains("ligo");
         assertThat(id.getAuthenticationTime()).isNotNull();
         AccessTokenValidator.validate(oidc.getOIDCTokens().getAccessToken(), JWSAlgorithm.ES256, id.getAccessTokenHash());
 
@@ -197,7 +200,9 @@ class AuthorizationCodeTest {
                 .header("Authorization", "Bearer " + accessToken));
         assertThat(userinfo.statusCode()).as(userinfo.body()).isEqualTo(200);
         assertThat(Json.parseObject(userinfo.body())).containsEntry("sub", id.getSubject().getValue())
-                .containsEntry("preferred_username", "alice");
+                .containsEntry("preferred_username", "alice").containsKey("uidNumber");
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> issuer.admin().setUserClaims("default", "alice",
+                Map.of("sub", "someone-else"))).isInstanceOf(IllegalArgumentException.class).hasMessageContaining("sub");
     }
 
     @Test

@@ -1,5 +1,6 @@
 package dev.tessera.issuer.service.tokens;
 
+import dev.tessera.issuer.domain.Account;
 import dev.tessera.issuer.service.OAuthException;
 import dev.tessera.issuer.service.VoContext;
 import dev.tessera.issuer.service.policy.Principal;
@@ -40,14 +41,18 @@ public final class IdTokens {
         this.clock = clock;
     }
 
-    /** The user claims of {@code who} that the granted protocol scopes release (ID token and userinfo alike). */
-    public static Map<String, Object> userClaims(VoContext vo, String subject, String username, List<String> groups,
+    /**
+     * The user claims that the granted protocol scopes release (ID token and userinfo alike): {@code profile}
+     * gives the username and the account's identity claims.
+     */
+    public static Map<String, Object> userClaims(VoContext vo, String subject, Account account, List<String> groups,
                                                  Set<String> protocol) {
         Map<String, Object> claims = new LinkedHashMap<>();
-        claims.put("sub", subject);
-        if (protocol.contains("profile") && username != null) {
-            claims.put("preferred_username", username);
+        if (protocol.contains("profile") && account != null) {
+            claims.putAll(account.claims());
+            claims.put("preferred_username", account.username());
         }
+        claims.put("sub", subject);
         if (vo.vo().profile() == Profile.WLCG_1 && !groups.isEmpty()) {
             claims.put("wlcg.groups", groups);
         }
@@ -59,14 +64,14 @@ public final class IdTokens {
      *
      * @throws OAuthException {@code server_error} when the VO has no signing key
      */
-    public String issue(VoContext vo, Principal who, SignIn signIn, String accessToken, List<String> groups,
-                        Set<String> protocol) throws OAuthException {
+    public String issue(VoContext vo, Principal who, Account account, SignIn signIn, String accessToken,
+                        List<String> groups, Set<String> protocol) throws OAuthException {
         Instant now = Instant.ofEpochSecond(clock.instant().getEpochSecond());
         SigningKey key = vo.keys().active(now).orElseThrow(() -> new OAuthException("server_error",
                 "VO " + vo.vo().name() + " has no signing key", 500));
         Map<String, Object> claims = new LinkedHashMap<>();
         claims.put("iss", vo.vo().issuer());
-        claims.putAll(userClaims(vo, who.subject(), who.username(), groups, protocol));
+        claims.putAll(userClaims(vo, who.subject(), account, groups, protocol));
         claims.put("aud", who.clientId());
         claims.put("azp", who.clientId());
         claims.put("iat", now.getEpochSecond());

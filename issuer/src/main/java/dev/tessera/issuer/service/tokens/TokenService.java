@@ -210,8 +210,11 @@ public final class TokenService {
             refreshToken = continued == null ? refreshTokens.issue(vo, who, grantedScope, audience, familyId, refreshLifetime)
                     : refreshTokens.issue(vo, who, continued.scope(), continued.audience(), familyId, refreshLifetime);
         }
-        String idToken = protocol.contains("openid") && who.username() != null
-                ? idTokens.issue(vo, who, signIn, issued.token(), groups, protocol) : null;
+        String idToken = null;
+        if (protocol.contains("openid") && who.username() != null) {
+            Account account = accounts.find(vo.vo().name(), who.username()).map(AccountStore.Stored::account).orElse(null);
+            idToken = idTokens.issue(vo, who, account, signIn, issued.token(), groups, protocol);
+        }
         return new PersonTokens(new TokenResponse(issued.token(), issued.lifetime().toSeconds(), grantedScope, refreshToken,
                 idToken, null), issued.jti(), familyId);
     }

@@ -40,6 +40,6 @@ public final class UserInfo {
         if (account == null) {
             throw new OAuthException("insufficient_scope", "this token was not issued for a person", 403);
         }
-        return IdTokens.userClaims(vo, account.subject(), account.username(), parent.groups(), Set.of("profile"));
+        return IdTokens.userClaims(vo, account.subject(), account, parent.groups(), Set.of("profile"));
     }
 }
