@@ -108,7 +108,7 @@ final class IssuerCommand implements Callable<Integer> {
                     host != null ? host : file.host(), port != null ? port : file.port(),
                     publicUrl != null ? publicUrl : file.publicUrl(), cert != null ? cert : file.tlsCert(),
                     key != null ? key : file.tlsKey(), file.databaseUrl(), file.databaseUser(), file.databasePassword(),
-                    file.verifierCacheTime(), file.defaultVo()).validate();
+                    file.verifierCacheTime(), file.defaultVo(), file.auditRetention()).validate();
         } catch (IllegalArgumentException e) {
             throw new UsageError(e.getMessage(), e);
         }

@@ -19,19 +19,29 @@ import java.time.Duration;
  * verifier_cache_time: 1h              # how long verifiers may cache the JWKS: keys are published this
  *                                      # long before they sign and after their last token expired
  * default_vo: default                  # the VO created on first start when there is none
+ * audit_retention: 90d                 # how long token issuance events are kept
  * </pre>
  *
  * The master key comes from {@code TESSERA_MASTER_KEY} or {@code DATA/master.key}.
  */
 public record IssuerConfig(Path data, String host, Integer port, String publicUrl, Path tlsCert, Path tlsKey,
                            String databaseUrl, String databaseUser, String databasePassword,
-                           Duration verifierCacheTime, String defaultVo) {
+                           Duration verifierCacheTime, String defaultVo, Duration auditRetention) {
+    /** Without {@code audit_retention}: 90 days. */
+    public IssuerConfig(Path data, String host, Integer port, String publicUrl, Path tlsCert, Path tlsKey,
+                        String databaseUrl, String databaseUser, String databasePassword, Duration verifierCacheTime,
+                        String defaultVo) {
+        this(data, host, port, publicUrl, tlsCert, tlsKey, databaseUrl, databaseUser, databasePassword, verifierCacheTime,
+                defaultVo, null);
+    }
+
     public IssuerConfig {
         host = host == null ? "localhost" : host;
         port = port == null ? 8443 : port;
         publicUrl = publicUrl == null || publicUrl.isBlank() ? null : publicUrl.replaceAll("/+$", "");
         verifierCacheTime = verifierCacheTime == null ? Duration.ofHours(1) : verifierCacheTime;
         defaultVo = defaultVo == null ? "default" : defaultVo;
+        auditRetention = auditRetention == null ? Duration.ofDays(90) : auditRetention;
     }
 
     public IssuerConfig validate() {
@@ -46,6 +56,9 @@ public record IssuerConfig(Path data, String host, Integer port, String publicUr
         }
         if (verifierCacheTime.isNegative()) {
             throw new IllegalArgumentException("verifier_cache_time must not be negative");
+        }
+        if (auditRetention.compareTo(Duration.ofDays(1)) < 0) {
+            throw new IllegalArgumentException("audit_retention is at least a day");
         }
         return this;
     }

@@ -166,7 +166,8 @@ public final class IssuerServer implements AutoCloseable {
             }
             state.startPolling(Duration.ofSeconds(1));
             Optional<String> bootstrapPassword = administrators.bootstrap();
-            Maintenance maintenance = new Maintenance(admin.stores, state, admin.keys, config.verifierCacheTime(), clock);
+            Maintenance maintenance = new Maintenance(admin.stores, state, admin.keys, config.verifierCacheTime(),
+                    config.auditRetention(), clock);
             maintenance.start(MAINTENANCE_PERIOD);
             ready.set(true);
             return new IssuerServer(admin.database, state, audit, maintenance, http, tls, created, bootstrapPassword);

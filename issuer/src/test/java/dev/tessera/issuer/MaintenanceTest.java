@@ -78,6 +78,18 @@ class MaintenanceTest {
     }
 
     @Test
+    void auditEventsOlderThanTheRetentionGo() throws Exception {
+        Administration.NewClient robot = issuer.client("default", "read:/x");
+        assertThat(issuer.post("default", "/token", "grant_type=client_credentials", "Authorization",
+                RunningIssuer.basicHeader(robot)).statusCode()).isEqualTo(200);
+        issuer.close(); // writes the queued audit events
+        issuer = RunningIssuer.start(RunningIssuer.config(dir, null), clock);
+        assertThat(pass().deleted()).doesNotContainKey("audit_event");
+        clock.advance(Duration.ofDays(91)); // the default retention is 90 days
+        assertThat(pass().deleted()).containsEntry("audit_event", 1);
+    }
+
+    @Test
     void schedulesShorterThanADayAreRefused() {
         assertThatThrownBy(() -> issuer.admin().setKeySchedule("default", Duration.ofHours(1)))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("daily");

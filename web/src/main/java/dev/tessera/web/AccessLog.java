@@ -82,9 +82,14 @@ public final class AccessLog implements RequestLog {
         return () -> WATCHERS.remove(watcher);
     }
 
+    /** Whether the writer exists: a server that logged nothing (e.g. at level WARN) must not start one to stop. */
+    private static volatile boolean writing;
+
     /** Writes what is queued now; for a stopping server. */
     static void flush() {
-        Writer.INSTANCE.drainNow();
+        if (writing) {
+            Writer.INSTANCE.drainNow();
+        }
     }
 
     /** The one writer thread of the process. */
@@ -105,7 +110,12 @@ public final class AccessLog implements RequestLog {
             thread = new Thread(this, "tessera-access-log");
             thread.setDaemon(true);
             thread.start();
-            Runtime.getRuntime().addShutdownHook(new Thread(this::drainNow, "tessera-access-log-flush"));
+            try {
+                Runtime.getRuntime().addShutdownHook(new Thread(this::drainNow, "tessera-access-log-flush"));
+            } catch (IllegalStateException e) {
+                // the first line came while the JVM is already stopping: the server's own flush writes it
+            }
+            writing = true;
         }
 
         void write(String line) {

@@ -30,6 +30,7 @@ public final class Maintenance implements AutoCloseable {
     private final IssuerState state;
     private final Keys keys;
     private final Duration prepublish;
+    private final Duration auditRetention;
     private final Clock clock;
     private final String holder = UUID.randomUUID().toString();
     private ScheduledExecutorService timer;
@@ -41,12 +42,17 @@ public final class Maintenance implements AutoCloseable {
         }
     }
 
-    /** @param prepublish how long a scheduled rotation's key is published before it signs */
-    public Maintenance(Stores stores, IssuerState state, Keys keys, Duration prepublish, Clock clock) {
+    /**
+     * @param prepublish     how long a scheduled rotation's key is published before it signs
+     * @param auditRetention how long issuance events are kept (at full speed they are gigabytes an hour)
+     */
+    public Maintenance(Stores stores, IssuerState state, Keys keys, Duration prepublish, Duration auditRetention,
+                       Clock clock) {
         this.stores = stores;
         this.state = state;
         this.keys = keys;
         this.prepublish = prepublish;
+        this.auditRetention = auditRetention;
         this.clock = clock;
     }
 
@@ -78,7 +84,11 @@ public final class Maintenance implements AutoCloseable {
         if (!stores.maintenance().lease(LEASE, holder, now.getEpochSecond(), Duration.ofMinutes(10))) {
             return new Report(false, Map.of(), List.of(), List.of());
         }
-        Map<String, Integer> deleted = stores.maintenance().deleteExpired(now.getEpochSecond());
+        Map<String, Integer> deleted = new java.util.LinkedHashMap<>(stores.maintenance().deleteExpired(now.getEpochSecond()));
+        int events = stores.audit().deleteOlderThan(now.minus(auditRetention).getEpochSecond());
+        if (events > 0) {
+            deleted.put("audit_event", events);
+        }
         List<String> retired = new ArrayList<>();
         List<String> rotated = new ArrayList<>();
         Map<String, Duration> schedules = stores.maintenance().keySchedules();
@@ -99,10 +109,21 @@ public final class Maintenance implements AutoCloseable {
         return new Report(true, deleted, retired, rotated);
     }
 
+    /** Stops the timer and hands the lease on (a restarted server then takes over at once). */
     @Override
     public synchronized void close() {
         if (timer != null) {
             timer.shutdownNow();
+            try {
+                timer.awaitTermination(10, TimeUnit.SECONDS); // a pass in progress ends before the database closes
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+        try {
+            stores.maintenance().release(LEASE, holder);
+        } catch (RuntimeException e) {
+            LOG.warn("could not release the maintenance lease: {}", e.toString());
         }
     }
 }

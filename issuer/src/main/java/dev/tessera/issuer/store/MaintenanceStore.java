@@ -29,6 +29,12 @@ public final class MaintenanceStore {
                 .execute()) == 1;
     }
 
+    /** Gives up the named lease if {@code holder} has it, so that another server need not wait for it to lapse. */
+    public void release(String name, String holder) {
+        jdbi.useHandle(h -> h.createUpdate("UPDATE lease SET until = 0 WHERE name = :name AND holder = :holder")
+                .bind("name", name).bind("holder", holder).execute());
+    }
+
     /**
      * Deletes what expired before {@code before}: device grants, refresh tokens, sessions, the revocation list's
      * entries and used client assertions; authorization codes a day later, so that a replayed code still
