@@ -154,7 +154,9 @@ public final class IssuerServer implements AutoCloseable {
             AtomicInteger boundPort = new AtomicInteger();
             ServerTls tls = ServerTls.configuredOrSelfSigned(config.tlsCert(), config.tlsKey(), config.data());
             AtomicBoolean ready = new AtomicBoolean();
+            // stopped by close(), which then writes the audit queue and closes the database
             HttpServer http = HttpServer.builder().name("issuer").host(config.host()).port(config.port()).tls(tls)
+                    .stopAtShutdown(false)
                     .metrics(metrics).ready(ready::get).handler(new IssuerHandler(state, services, metrics, clock,
                             () -> config.publicUrl(boundPort.get()), config.verifierCacheTime())).build().start();
             boundPort.set(http.port());

@@ -91,7 +91,9 @@ public final class HttpServer implements AutoCloseable {
         server.setHandler(new GracefulHandler(new Admin(b.ready, metrics, b.handler)));
         server.setRequestLog(new AccessLog(b.name));
         server.setStopTimeout(b.stopTimeout.toMillis());
-        server.setStopAtShutdown(true); // SIGTERM: stop accepting, finish requests in flight, exit
+        // SIGTERM: stop accepting, finish requests in flight, exit; unless the owner stops the server itself,
+        // in order with what it closes after (two hooks stopping one server race each other)
+        server.setStopAtShutdown(b.stopAtShutdown);
     }
 
     public static Builder builder() {
@@ -197,6 +199,7 @@ public final class HttpServer implements AutoCloseable {
         private Duration idleTimeout = Duration.ofSeconds(60);
         private Duration stopTimeout = Duration.ofSeconds(20);
         private Path unixSocket;
+        private boolean stopAtShutdown = true;
 
         private Builder() {
         }
@@ -262,6 +265,12 @@ public final class HttpServer implements AutoCloseable {
          */
         public Builder unixSocket(Path socket) {
             this.unixSocket = socket;
+            return this;
+        }
+
+        /** Whether the server stops itself when the JVM shuts down (default); off when its owner does it. */
+        public Builder stopAtShutdown(boolean stopAtShutdown) {
+            this.stopAtShutdown = stopAtShutdown;
             return this;
         }
 
