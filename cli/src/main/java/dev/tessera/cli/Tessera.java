@@ -26,6 +26,8 @@ import picocli.CommandLine.Command;
                 StorageCommand.class,
                 GatewayCommand.class,
                 IssuerCommand.class,
+                GetCommand.class,
+                ShCommand.class,
                 CompletionCommand.class,
                 CommandLine.HelpCommand.class},
         footerHeading = "%nExamples:%n",
@@ -35,6 +37,7 @@ import picocli.CommandLine.Command;
                 "                 --sub alice --scope 'read:/data' --aud https://storage.example.org",
                 "  tessera decode -H",
                 "  tessera verify --explain --audience https://storage.example.org --test read:/data/x",
+                "  tessera get --issuer https://tokens.example.org/vo/ligo --client-id ID --scopes 'read:/ligo'",
                 "",
                 "Exit status: 0 success / valid / allowed, 1 invalid / denied, 2 usage or configuration error."})
 public final class Tessera implements Runnable {
@@ -67,6 +70,7 @@ public final class Tessera implements Runnable {
     public static CommandLine commandLine() {
         CommandLine cli = new CommandLine(new Tessera());
         cli.setUsageHelpWidth(120); // examples are printed as written, not split mid-URL
+        cli.getSubcommands().get("sh").setStopAtPositional(true); // the command's own options are not tessera's
         cli.setExecutionExceptionHandler((e, commandLine, parseResult) -> {
             PrintWriter err = commandLine.getErr();
             String name = "tessera " + commandLine.getCommandName() + ": ";
