@@ -201,6 +201,18 @@ final class IssuerAdminCommands {
                     description = "aud when a request names none (default: the profile's 'any').")
             String defaultAudience;
 
+            @Option(names = "--refresh-lifetime", paramLabel = "DURATION", converter = Durations.class,
+                    description = "Refresh token lifetime, renewed on each use (default: 14d).")
+            Duration refreshLifetime;
+
+            @Option(names = "--device-code-lifetime", paramLabel = "DURATION", converter = Durations.class,
+                    description = "How long a device authorization waits for approval (default: 10m).")
+            Duration deviceCodeLifetime;
+
+            @Option(names = "--id-token-lifetime", paramLabel = "DURATION", converter = Durations.class,
+                    description = "ID token lifetime (default: 10m).")
+            Duration idTokenLifetime;
+
             @Override
             IssuerCommand issuer() {
                 return parent.issuer;
@@ -216,8 +228,8 @@ final class IssuerAdminCommands {
                     case "wlcg", "wlcg1", "wlcg-1.0" -> Profile.WLCG_1;
                     default -> throw new UsageError("--profile is scitokens or wlcg, not " + profile);
                 };
-                Vo vo = admin.addVo(new Administration.VoSettings(name, p, algorithm, lifetime, maxLifetime, defaultAudience),
-                        publicUrl);
+                Vo vo = admin.addVo(new Administration.VoSettings(name, p, algorithm, lifetime, maxLifetime, defaultAudience,
+                        refreshLifetime, deviceCodeLifetime, idTokenLifetime), publicUrl);
                 return AdminViews.of(vo);
             }
 
@@ -303,6 +315,14 @@ final class IssuerAdminCommands {
                     description = "Its refresh tokens' lifetime, renewed on each use (default and ceiling: the VO's).")
             Duration refreshLifetime;
 
+            @Option(names = "--id-token-lifetime", paramLabel = "DURATION", converter = Durations.class,
+                    description = "Its ID tokens' lifetime (default and ceiling: the VO's).")
+            Duration idTokenLifetime;
+
+            @Option(names = "--device-code-lifetime", paramLabel = "DURATION", converter = Durations.class,
+                    description = "How long its device authorizations wait for approval (default and ceiling: the VO's).")
+            Duration deviceCodeLifetime;
+
             @Override
             IssuerCommand issuer() {
                 return parent.issuer;
@@ -318,7 +338,8 @@ final class IssuerAdminCommands {
                 Administration.NewClient created = admin.addClient(vo(admin), new Administration.ClientSettings(name,
                         new LinkedHashSet<>(grants), scope, audiences, redirectUris, credentials,
                         jwks == null ? null : Files.readString(jwks),
-                        new Client.Lifetimes(accessLifetime, maxAccessLifetime, refreshLifetime), false));
+                        new Client.Lifetimes(accessLifetime, maxAccessLifetime, refreshLifetime, idTokenLifetime,
+                                deviceCodeLifetime), false));
                 Map<String, Object> m = new LinkedHashMap<>();
                 m.put("client_id", created.client().clientId());
                 if (created.secret() != null) {

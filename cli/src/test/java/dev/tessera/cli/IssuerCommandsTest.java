@@ -27,6 +27,21 @@ class IssuerCommandsTest {
     }
 
     @Test
+    void aVoWithItsOwnLifetimes() {
+        Cli.Result vo = Cli.tessera("issuer", "vo", "add", "--data", data, "--name", "cms", "--public-url",
+                "https://tokens.example.org", "--profile", "wlcg", "--refresh-lifetime", "30d", "--device-code-lifetime", "5m",
+                "--id-token-lifetime", "2m", "--json");
+        assertThat(vo.exit()).as(vo.toString()).isZero();
+        assertThat(vo.json()).containsEntry("refresh_lifetime", "30d").containsEntry("device_code_lifetime", "5m")
+                .containsEntry("id_token_lifetime", "2m");
+        Cli.Result client = Cli.tessera("issuer", "client", "add", "--data", data, "--vo", "cms", "--name", "kiosk",
+                "--grant", "urn:ietf:params:oauth:grant-type:device_code", "--public", "--device-code-lifetime", "2m");
+        assertThat(client.exit()).as(client.toString()).isZero();
+        assertThat(Cli.tessera("issuer", "client", "list", "--data", data, "--vo", "cms", "--json").out())
+                .contains("\"device_code\": \"2m\"");
+    }
+
+    @Test
     void infoNamesTheIssuersAndTheCertificate() {
         Cli.Result info = Cli.tessera("issuer", "info", "--data", data, "--json");
         assertThat(info.exit()).as(info.toString()).isZero();

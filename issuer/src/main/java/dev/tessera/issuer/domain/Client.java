@@ -32,12 +32,19 @@ public record Client(String vo, String clientId, String name, String secretHash,
     /**
      * A client's own token lifetimes; each {@code null} means the VO's. They never exceed the VO's maxima.
      *
-     * @param access    the default access token lifetime
-     * @param maxAccess the longest access token lifetime a request ({@code expires_in}) may get
-     * @param refresh   the refresh token lifetime (renewed on each use)
+     * @param access     the default access token lifetime
+     * @param maxAccess  the longest access token lifetime a request ({@code expires_in}) may get
+     * @param refresh    the refresh token lifetime (renewed on each use)
+     * @param idToken    the ID token lifetime
+     * @param deviceCode how long its device authorizations wait for approval
      */
-    public record Lifetimes(Duration access, Duration maxAccess, Duration refresh) {
-        public static final Lifetimes OF_THE_VO = new Lifetimes(null, null, null);
+    public record Lifetimes(Duration access, Duration maxAccess, Duration refresh, Duration idToken, Duration deviceCode) {
+        public static final Lifetimes OF_THE_VO = new Lifetimes(null, null, null, null, null);
+
+        /** Access and refresh lifetimes; the VO's for the rest. */
+        public Lifetimes(Duration access, Duration maxAccess, Duration refresh) {
+            this(access, maxAccess, refresh, null, null);
+        }
     }
 
     /** A client registered by an administrator, with a secret or none, and the VO's lifetimes. */

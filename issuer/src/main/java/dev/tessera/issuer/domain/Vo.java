@@ -18,21 +18,24 @@ import java.util.regex.Pattern;
  * @param defaultAudience {@code aud} when a request names none
  * @param refreshLifetime how long a refresh token lasts unused (each use gives a new one)
  * @param deviceCodeLifetime how long a device authorization waits for approval
+ * @param idTokenLifetime how long an ID token is valid
  */
 public record Vo(String name, String issuer, Profile profile, Algorithm algorithm, Duration accessLifetime,
                  Duration maxAccessLifetime, String defaultAudience, Duration refreshLifetime,
-                 Duration deviceCodeLifetime) {
+                 Duration deviceCodeLifetime, Duration idTokenLifetime) {
     /** Default: 14 days. */
     public static final Duration REFRESH_LIFETIME = Duration.ofDays(14);
     /** Default: 10 minutes. */
     public static final Duration DEVICE_CODE_LIFETIME = Duration.ofMinutes(10);
+    /** Default: 10 minutes (an ID token is read once, at sign-in). */
+    public static final Duration ID_TOKEN_LIFETIME = Duration.ofMinutes(10);
     private static final Pattern NAME = Pattern.compile("[a-z0-9][a-z0-9._-]{0,63}");
 
-    /** A VO with the default refresh token and device code lifetimes. */
+    /** A VO with the default refresh token, device code and ID token lifetimes. */
     public Vo(String name, String issuer, Profile profile, Algorithm algorithm, Duration accessLifetime,
               Duration maxAccessLifetime, String defaultAudience) {
         this(name, issuer, profile, algorithm, accessLifetime, maxAccessLifetime, defaultAudience, REFRESH_LIFETIME,
-                DEVICE_CODE_LIFETIME);
+                DEVICE_CODE_LIFETIME, ID_TOKEN_LIFETIME);
     }
 
     public Vo {

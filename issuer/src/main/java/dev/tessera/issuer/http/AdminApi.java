@@ -38,8 +38,11 @@ import org.slf4j.LoggerFactory;
  *
  * <pre>
  * POST   /admin/api/token                      Basic NAME:PASSWORD [form new_password=...] -> {access_token, ...}
- * GET    /admin/api/vos                        POST {name, public_url?, profile?, algorithm?, lifetime?, max_lifetime?, default_audience?}
- * GET    /admin/api/vos/V/clients              POST {name, grants, scope?, audiences?, redirect_uris?, public?, jwks?}
+ * GET    /admin/api/vos                        POST {name, public_url?, profile?, algorithm?, lifetime?, max_lifetime?,
+ *                                              default_audience?, refresh_lifetime?, device_code_lifetime?, id_token_lifetime?}
+ * GET    /admin/api/vos/V/clients              POST {name, grants, scope?, audiences?, redirect_uris?, public?, jwks?,
+ *                                              access_lifetime?, max_access_lifetime?, refresh_lifetime?, id_token_lifetime?,
+ *                                              device_code_lifetime?}
  * DELETE /admin/api/vos/V/clients/ID
  * GET    /admin/api/vos/V/users                POST {username, password, groups?}
  * GET    /admin/api/vos/V/policy               POST {group|user|client, scope, deny?}
@@ -242,7 +245,8 @@ final class AdminApi {
                 profile == null ? defaults.profile() : profile(profile),
                 algorithm == null ? defaults.algorithm() : Algorithm.valueOf(algorithm.toUpperCase(Locale.ROOT)),
                 lifetime == null ? defaults.accessLifetime() : lifetime,
-                maxLifetime == null ? defaults.maxAccessLifetime() : maxLifetime, string(body, "default_audience", false));
+                maxLifetime == null ? defaults.maxAccessLifetime() : maxLifetime, string(body, "default_audience", false),
+                duration(body, "refresh_lifetime"), duration(body, "device_code_lifetime"), duration(body, "id_token_lifetime"));
         String url = string(body, "public_url", false);
         return admin.addVo(settings, url == null ? publicUrl.get() : url);
     }
@@ -267,7 +271,8 @@ final class AdminApi {
                 new LinkedHashSet<>(strings(body, "grants")), Optional.ofNullable(string(body, "scope", false)).orElse(""),
                 strings(body, "audiences"), strings(body, "redirect_uris"), credentials,
                 jwks == null ? null : Json.write(jsonObject(jwks)), new Client.Lifetimes(duration(body, "access_lifetime"),
-                duration(body, "max_access_lifetime"), duration(body, "refresh_lifetime")), false));
+                duration(body, "max_access_lifetime"), duration(body, "refresh_lifetime"), duration(body, "id_token_lifetime"),
+                duration(body, "device_code_lifetime")), false));
         Map<String, Object> out = new LinkedHashMap<>(AdminViews.of(created.client()));
         if (created.secret() != null) {
             out.put("client_secret", created.secret()); // shown this once: stored hashed

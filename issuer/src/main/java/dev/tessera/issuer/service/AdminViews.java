@@ -28,6 +28,9 @@ public final class AdminViews {
         m.put("lifetime", Durations.format(vo.accessLifetime()));
         m.put("max_lifetime", Durations.format(vo.maxAccessLifetime()));
         m.put("default_audience", vo.defaultAudience());
+        m.put("refresh_lifetime", Durations.format(vo.refreshLifetime()));
+        m.put("device_code_lifetime", Durations.format(vo.deviceCodeLifetime()));
+        m.put("id_token_lifetime", Durations.format(vo.idTokenLifetime()));
         return m;
     }
 
@@ -42,7 +45,20 @@ public final class AdminViews {
         m.put("audiences", client.audiences());
         m.put("redirect_uris", client.redirectUris());
         m.put("self_registered", client.selfRegistered());
+        Map<String, Object> lifetimes = new LinkedHashMap<>(); // only the client's own: the rest are the VO's
+        put(lifetimes, "access", client.lifetimes().access());
+        put(lifetimes, "max_access", client.lifetimes().maxAccess());
+        put(lifetimes, "refresh", client.lifetimes().refresh());
+        put(lifetimes, "id_token", client.lifetimes().idToken());
+        put(lifetimes, "device_code", client.lifetimes().deviceCode());
+        m.put("lifetimes", lifetimes);
         return m;
+    }
+
+    private static void put(Map<String, Object> m, String name, java.time.Duration duration) {
+        if (duration != null) {
+            m.put(name, Durations.format(duration));
+        }
     }
 
     public static Map<String, Object> of(Account account) {

@@ -54,9 +54,28 @@ public final class Administration {
         this.clock = clock;
     }
 
-    /** Settings of a new VO. */
+    /**
+     * Settings of a new VO.
+     *
+     * @param refreshLifetime    {@code null}: {@link Vo#REFRESH_LIFETIME}
+     * @param deviceCodeLifetime {@code null}: {@link Vo#DEVICE_CODE_LIFETIME}
+     * @param idTokenLifetime    {@code null}: {@link Vo#ID_TOKEN_LIFETIME}
+     */
     public record VoSettings(String name, Profile profile, Algorithm algorithm, Duration accessLifetime,
-                             Duration maxAccessLifetime, String defaultAudience) {
+                             Duration maxAccessLifetime, String defaultAudience, Duration refreshLifetime,
+                             Duration deviceCodeLifetime, Duration idTokenLifetime) {
+        public VoSettings {
+            refreshLifetime = refreshLifetime == null ? Vo.REFRESH_LIFETIME : refreshLifetime;
+            deviceCodeLifetime = deviceCodeLifetime == null ? Vo.DEVICE_CODE_LIFETIME : deviceCodeLifetime;
+            idTokenLifetime = idTokenLifetime == null ? Vo.ID_TOKEN_LIFETIME : idTokenLifetime;
+        }
+
+        /** With the default refresh token, device code and ID token lifetimes. */
+        public VoSettings(String name, Profile profile, Algorithm algorithm, Duration accessLifetime,
+                          Duration maxAccessLifetime, String defaultAudience) {
+            this(name, profile, algorithm, accessLifetime, maxAccessLifetime, defaultAudience, null, null, null);
+        }
+
         /** SciTokens 2.0, ES256, 20-minute tokens (at most 6 hours, WLCG's limit), audience "any". */
         public static VoSettings defaults(String name) {
             return new VoSettings(name, Profile.SCITOKENS_2, Algorithm.ES256, Duration.ofMinutes(20), Duration.ofHours(6),
@@ -73,8 +92,15 @@ public final class Administration {
             throw new IllegalArgumentException("VO " + settings.name() + " exists");
         }
         String audience = settings.defaultAudience() != null ? settings.defaultAudience() : settings.profile().anyAudience();
+        for (Duration d : List.of(settings.accessLifetime(), settings.refreshLifetime(), settings.deviceCodeLifetime(),
+                settings.idTokenLifetime())) {
+            if (d.isNegative() || d.isZero()) {
+                throw new IllegalArgumentException("a lifetime is positive: " + d);
+            }
+        }
         Vo vo = new Vo(settings.name(), Vo.issuerUrl(publicUrl, settings.name()), settings.profile(), settings.algorithm(),
-                settings.accessLifetime(), settings.maxAccessLifetime(), audience);
+                settings.accessLifetime(), settings.maxAccessLifetime(), audience, settings.refreshLifetime(),
+                settings.deviceCodeLifetime(), settings.idTokenLifetime());
         stores.vos().insert(vo, now());
         keys.create(vo, vo.algorithm(), clock.instant());
         stores.registration().put(vo.name(), RegistrationPolicy.defaults(vo.name()));
@@ -205,7 +231,8 @@ public final class Administration {
     }
 
     private static void checkLifetimes(Client.Lifetimes lifetimes) {
-        for (Duration d : java.util.Arrays.asList(lifetimes.access(), lifetimes.maxAccess(), lifetimes.refresh())) {
+        for (Duration d : java.util.Arrays.asList(lifetimes.access(), lifetimes.maxAccess(), lifetimes.refresh(),
+                lifetimes.idToken(), lifetimes.deviceCode())) {
             if (d != null && (d.isNegative() || d.isZero())) {
                 throw new IllegalArgumentException("a lifetime is positive: " + d);
             }

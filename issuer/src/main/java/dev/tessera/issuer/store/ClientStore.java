@@ -22,9 +22,9 @@ public final class ClientStore {
             h.createUpdate("""
                     INSERT INTO client (vo, client_id, name, secret_hash, grants, scope, audiences, redirect_uris,
                                         self_registered, jwks, access_lifetime, max_access_lifetime,
-                                        refresh_lifetime, created_at)
+                                        refresh_lifetime, id_token_lifetime, device_code_lifetime, created_at)
                     VALUES (:vo, :clientId, :name, :secretHash, :grants, :scope, :audiences, :redirectUris,
-                            :selfRegistered, :jwks, :access, :maxAccess, :refresh, :now)""")
+                            :selfRegistered, :jwks, :access, :maxAccess, :refresh, :idToken, :deviceCode, :now)""")
                     .bind("vo", client.vo()).bind("clientId", client.clientId()).bind("name", client.name())
                     .bind("secretHash", client.secretHash())
                     .bind("grants", Words.join(client.grants().stream().sorted().toList()))
@@ -34,6 +34,8 @@ public final class ClientStore {
                     .bind("access", seconds(client.lifetimes().access()))
                     .bind("maxAccess", seconds(client.lifetimes().maxAccess()))
                     .bind("refresh", seconds(client.lifetimes().refresh()))
+                    .bind("idToken", seconds(client.lifetimes().idToken()))
+                    .bind("deviceCode", seconds(client.lifetimes().deviceCode()))
                     .execute();
             Revision.bump(h);
         });
@@ -46,7 +48,8 @@ public final class ClientStore {
                         rs.getString("scope"), Words.split(rs.getString("audiences")),
                         Words.split(rs.getString("redirect_uris")), rs.getInt("self_registered") != 0,
                         rs.getString("jwks"), new Client.Lifetimes(duration(rs, "access_lifetime"),
-                        duration(rs, "max_access_lifetime"), duration(rs, "refresh_lifetime"))))
+                        duration(rs, "max_access_lifetime"), duration(rs, "refresh_lifetime"),
+                        duration(rs, "id_token_lifetime"), duration(rs, "device_code_lifetime"))))
                 .list());
     }
 

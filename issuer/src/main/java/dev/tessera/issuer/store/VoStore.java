@@ -22,15 +22,17 @@ public final class VoStore {
         jdbi.useTransaction(h -> {
             h.createUpdate("""
                     INSERT INTO vo (name, issuer, profile, algorithm, access_lifetime, max_access_lifetime,
-                                    default_audience, refresh_lifetime, device_code_lifetime, created_at)
+                                    default_audience, refresh_lifetime, device_code_lifetime, id_token_lifetime,
+                                    created_at)
                     VALUES (:name, :issuer, :profile, :algorithm, :lifetime, :maxLifetime, :audience, :refresh,
-                            :device, :now)""")
+                            :device, :idToken, :now)""")
                     .bind("name", vo.name()).bind("issuer", vo.issuer()).bind("profile", vo.profile().name())
                     .bind("algorithm", vo.algorithm().name())
                     .bind("lifetime", vo.accessLifetime().toSeconds())
                     .bind("maxLifetime", vo.maxAccessLifetime().toSeconds())
                     .bind("audience", vo.defaultAudience()).bind("now", now)
                     .bind("refresh", vo.refreshLifetime().toSeconds()).bind("device", vo.deviceCodeLifetime().toSeconds())
+                    .bind("idToken", vo.idTokenLifetime().toSeconds())
                     .execute();
             Revision.bump(h);
         });
@@ -49,6 +51,7 @@ public final class VoStore {
         return new Vo(rs.getString("name"), rs.getString("issuer"), Profile.valueOf(rs.getString("profile")),
                 Algorithm.valueOf(rs.getString("algorithm")), Duration.ofSeconds(rs.getLong("access_lifetime")),
                 Duration.ofSeconds(rs.getLong("max_access_lifetime")), rs.getString("default_audience"),
-                Duration.ofSeconds(rs.getLong("refresh_lifetime")), Duration.ofSeconds(rs.getLong("device_code_lifetime")));
+                Duration.ofSeconds(rs.getLong("refresh_lifetime")), Duration.ofSeconds(rs.getLong("device_code_lifetime")),
+                Duration.ofSeconds(rs.getLong("id_token_lifetime")));
     }
 }

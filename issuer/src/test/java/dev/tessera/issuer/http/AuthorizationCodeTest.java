@@ -194,6 +194,8 @@ class AuthorizationCodeTest {
         assertThat(((Number) id.getClaim("uidNumber")).longValue()).isEqualTo(5001L);
         assertThat(id.toJSONObject().get("isMemberOf").toString()).contains("ligo");
         assertThat(id.getAuthenticationTime()).isNotNull();
+        assertThat(id.getExpirationTime().getTime() - id.getIssueTime().getTime()).as("the VO's ID token lifetime")
+                .isEqualTo(600_000L);
         AccessTokenValidator.validate(oidc.getOIDCTokens().getAccessToken(), JWSAlgorithm.ES256, id.getAccessTokenHash());
 
         HttpResponse<String> userinfo = issuer.send(HttpRequest.newBuilder(endpoint("/userinfo"))

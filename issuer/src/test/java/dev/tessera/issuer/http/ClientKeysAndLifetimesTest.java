@@ -211,6 +211,21 @@ class ClientKeysAndLifetimesTest {
     }
 
     @Test
+    void aClientsDeviceCodesMayWaitLessThanTheVos() throws Exception {
+        Administration.NewClient quick = issuer.admin().addClient("default", new ClientSettings("Kiosk",
+                Set.of(Client.DEVICE_CODE), "read:/data", List.of(), List.of(), Credentials.NONE, null,
+                new Client.Lifetimes(null, null, null, null, Duration.ofMinutes(2)), false));
+        Administration.NewClient plain = issuer.admin().addClient("default", "Laptop", Set.of(Client.DEVICE_CODE), "read:/data",
+                List.of(), List.of(), true);
+        issuer.server().refresh();
+        for (var expected : Map.of(quick, 120, plain, 600).entrySet()) {
+            HttpResponse<String> started = issuer.post("default", "/device_authorization", "client_id="
+                    + expected.getKey().client().clientId());
+            assertThat(((Number) Json.parseObject(started.body()).get("expires_in")).intValue()).isEqualTo(expected.getValue());
+        }
+    }
+
+    @Test
     void clientLifetimesMustBeConsistent() {
         assertThatThrownBy(() -> issuer.admin().addClient("default", new ClientSettings("bad", Set.of(Client.CLIENT_CREDENTIALS),
                 "read:/data", List.of(), List.of(), Credentials.SECRET, null,

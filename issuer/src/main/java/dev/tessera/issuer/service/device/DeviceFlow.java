@@ -9,6 +9,7 @@ import dev.tessera.issuer.service.VoContext;
 import dev.tessera.issuer.service.VoContext.RegisteredClient;
 import dev.tessera.issuer.service.policy.RequestedScope;
 import dev.tessera.issuer.service.tokens.Audiences;
+import dev.tessera.issuer.service.tokens.Lifetimes;
 import dev.tessera.issuer.store.DeviceGrantStore;
 import dev.tessera.token.scope.InvalidScopeException;
 import java.security.SecureRandom;
@@ -61,7 +62,7 @@ public final class DeviceFlow {
         List<String> audience = Audiences.resolve(vo.vo(), client.client(), params.all("audience"), params.all("resource"),
                 requested.audiences());
         long now = clock.instant().getEpochSecond();
-        long expiresIn = vo.vo().deviceCodeLifetime().toSeconds();
+        long expiresIn = Lifetimes.deviceCode(vo.vo(), client.client()).toSeconds();
         String deviceCode = Secrets.newSecret();
         String userCode;
         do {

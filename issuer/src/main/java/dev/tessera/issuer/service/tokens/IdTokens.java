@@ -3,6 +3,7 @@ package dev.tessera.issuer.service.tokens;
 import dev.tessera.issuer.domain.Account;
 import dev.tessera.issuer.service.OAuthException;
 import dev.tessera.issuer.service.VoContext;
+import dev.tessera.issuer.service.VoContext.RegisteredClient;
 import dev.tessera.issuer.service.policy.Principal;
 import dev.tessera.token.Profile;
 import dev.tessera.token.jws.JwsSigner;
@@ -64,8 +65,8 @@ public final class IdTokens {
      *
      * @throws OAuthException {@code server_error} when the VO has no signing key
      */
-    public String issue(VoContext vo, Principal who, Account account, SignIn signIn, String accessToken,
-                        List<String> groups, Set<String> protocol) throws OAuthException {
+    public String issue(VoContext vo, RegisteredClient client, Principal who, Account account, SignIn signIn,
+                        String accessToken, List<String> groups, Set<String> protocol) throws OAuthException {
         Instant now = Instant.ofEpochSecond(clock.instant().getEpochSecond());
         SigningKey key = vo.keys().active(now).orElseThrow(() -> new OAuthException("server_error",
                 "VO " + vo.vo().name() + " has no signing key", 500));
@@ -75,7 +76,7 @@ public final class IdTokens {
         claims.put("aud", who.clientId());
         claims.put("azp", who.clientId());
         claims.put("iat", now.getEpochSecond());
-        claims.put("exp", now.plus(vo.vo().accessLifetime()).getEpochSecond());
+        claims.put("exp", now.plus(Lifetimes.idToken(vo.vo(), client.client())).getEpochSecond());
         if (signIn.authTime() != null) {
             claims.put("auth_time", signIn.authTime());
         }

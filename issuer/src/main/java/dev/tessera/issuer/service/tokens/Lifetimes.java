@@ -11,12 +11,12 @@ import java.time.Duration;
  * (INDIGO IAM's parameter, iam#869) within the client's maximum. Asking for more than the maximum gets the
  * maximum, as RFC 6749 §5.1 lets the issuer decide; the response's {@code expires_in} says what was given.
  */
-final class Lifetimes {
+public final class Lifetimes {
     private Lifetimes() {
     }
 
     /** The access token lifetime for a request. */
-    static Duration access(Vo vo, Client client, Parameters params) throws OAuthException {
+    public static Duration access(Vo vo, Client client, Parameters params) throws OAuthException {
         Duration max = shorter(vo.maxAccessLifetime(), client.lifetimes().maxAccess());
         Duration lifetime = shorter(client.lifetimes().access() != null ? client.lifetimes().access() : vo.accessLifetime(), max);
         String requested = params.get("expires_in");
@@ -36,8 +36,18 @@ final class Lifetimes {
     }
 
     /** The refresh token lifetime of a client's grants (renewed on each use): the client's, at most the VO's. */
-    static Duration refresh(Vo vo, Client client) {
+    public static Duration refresh(Vo vo, Client client) {
         return shorter(vo.refreshLifetime(), client.lifetimes().refresh());
+    }
+
+    /** The ID token lifetime for a client: its own, at most the VO's. */
+    public static Duration idToken(Vo vo, Client client) {
+        return shorter(vo.idTokenLifetime(), client.lifetimes().idToken());
+    }
+
+    /** How long a client's device authorizations wait: its own, at most the VO's. */
+    public static Duration deviceCode(Vo vo, Client client) {
+        return shorter(vo.deviceCodeLifetime(), client.lifetimes().deviceCode());
     }
 
     /** The shorter of two durations, the second possibly {@code null} (no limit). */

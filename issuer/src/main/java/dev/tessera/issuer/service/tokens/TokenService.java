@@ -213,7 +213,7 @@ public final class TokenService {
         String idToken = null;
         if (protocol.contains("openid") && who.username() != null) {
             Account account = accounts.find(vo.vo().name(), who.username()).map(AccountStore.Stored::account).orElse(null);
-            idToken = idTokens.issue(vo, who, account, signIn, issued.token(), groups, protocol);
+            idToken = idTokens.issue(vo, client, who, account, signIn, issued.token(), groups, protocol);
         }
         return new PersonTokens(new TokenResponse(issued.token(), issued.lifetime().toSeconds(), grantedScope, refreshToken,
                 idToken, null), issued.jti(), familyId);
