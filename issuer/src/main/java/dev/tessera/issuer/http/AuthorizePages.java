@@ -60,15 +60,13 @@ final class AuthorizePages {
 
     /** POST /authorize/signin: the sign-in form; then the consent page. */
     void signIn(VoContext vo, Request request, Response response, Callback callback) throws IOException {
-        Parameters form = Pages.form(vo, request, response, callback);
-        if (form == null) {
+        Step step = step(vo, request, response, callback);
+        if (step == null) {
             return;
         }
-        String raw = form.get("request") == null ? "" : form.get("request");
-        AuthorizationFlow.Request valid = validate(vo, raw, request, response, callback);
-        if (valid == null) {
-            return;
-        }
+        Parameters form = step.form();
+        String raw = step.raw();
+        AuthorizationFlow.Request valid = step.valid();
         String username = form.get("username");
         String password = form.get("password");
         if (username == null || password == null) {
@@ -86,15 +84,13 @@ final class AuthorizePages {
 
     /** POST /authorize/decide: back to the application, with a code or with {@code access_denied}. */
     void decide(VoContext vo, Request request, Response response, Callback callback) throws IOException {
-        Parameters form = Pages.form(vo, request, response, callback);
-        if (form == null) {
+        Step step = step(vo, request, response, callback);
+        if (step == null) {
             return;
         }
-        String raw = form.get("request") == null ? "" : form.get("request");
-        AuthorizationFlow.Request valid = validate(vo, raw, request, response, callback);
-        if (valid == null) {
-            return;
-        }
+        Parameters form = step.form();
+        String raw = step.raw();
+        AuthorizationFlow.Request valid = step.valid();
         Optional<SignedIn> who = login.signedIn(vo, Pages.cookie(request, Pages.SESSION_COOKIE));
         if (who.isEmpty() || !valid.accepts(who.get().since(), clock.instant().getEpochSecond())) {
             signInForm(vo, request, response, callback, 401, valid, raw, "Please sign in again.", null);
@@ -106,6 +102,21 @@ final class AuthorizePages {
         }
         String chosen = ConsentOffer.of(vo, who.get().account(), valid.client(), valid.scope()).chosen(form);
         redirect(response, callback, flow.approve(vo, valid, who.get().account(), who.get().since(), chosen));
+    }
+
+    /** A form posted by one of the pages, with the application's request it carries, validated again. */
+    private record Step(Parameters form, String raw, AuthorizationFlow.Request valid) {
+    }
+
+    /** The posted step, or {@code null} once a bad form or request has been answered. */
+    private Step step(VoContext vo, Request request, Response response, Callback callback) throws IOException {
+        Parameters form = Pages.form(vo, request, response, callback);
+        if (form == null) {
+            return null;
+        }
+        String raw = form.get("request") == null ? "" : form.get("request");
+        AuthorizationFlow.Request valid = validate(vo, raw, request, response, callback);
+        return valid == null ? null : new Step(form, raw, valid);
     }
 
     /** The validated request, or {@code null} once the refusal has been answered (a page, or back to the client). */
