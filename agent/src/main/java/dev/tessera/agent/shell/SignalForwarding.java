@@ -21,20 +21,52 @@ public final class SignalForwarding implements AutoCloseable {
     private static final List<String> ABSORBED = List.of("INT");
 
     private final List<Runnable> restore = new ArrayList<>();
+    /** Signals that came before the process existed, passed on once it does. */
+    private final List<String> pending = new ArrayList<>();
+    private Process process;
 
     private SignalForwarding() {
     }
 
-    /** Forwards TERM and HUP to {@code process}, and keeps INT from stopping this JVM, until closed. */
-    public static SignalForwarding to(Process process) {
+    /**
+     * Takes over TERM and HUP (to forward them) and INT (to keep it from stopping this JVM) until closed.
+     * Install before starting the command, so no signal in between ends this JVM and orphans the command;
+     * then name the command with {@link #forwardTo}.
+     */
+    public static SignalForwarding install() {
         SignalForwarding forwarding = new SignalForwarding();
         for (String name : FORWARDED) {
-            forwarding.install(name, () -> send(process, name));
+            forwarding.install(name, () -> forwarding.received(name));
         }
         for (String name : ABSORBED) {
             forwarding.install(name, () -> { });
         }
         return forwarding;
+    }
+
+    /** From now on, forwards to {@code command}, starting with any signal that came before it existed. */
+    public synchronized void forwardTo(Process command) {
+        this.process = command;
+        pending.forEach(name -> send(command, name));
+        pending.clear();
+    }
+
+    private synchronized void received(String name) {
+        if (process == null) {
+            pending.add(name);
+        } else {
+            send(process, name);
+        }
+    }
+
+    /**
+     * Runs {@code action} whenever this JVM receives {@code signal} (e.g. {@code "HUP"}), instead of the
+     * default behaviour, until closed.
+     */
+    public static SignalForwarding on(String signal, Runnable action) {
+        SignalForwarding handling = new SignalForwarding();
+        handling.install(signal, action);
+        return handling;
     }
 
     private static void send(Process process, String signal) {

@@ -39,20 +39,21 @@ public final class PrivateFiles {
     public static void writeAtomically(Path target, byte[] content, Set<PosixFilePermission> mode) throws IOException {
         Path dir = target.toAbsolutePath().getParent();
         Files.createDirectories(dir);
+        // created owner-only: a read-only final mode (0400) is set once written, so a non-root writer can write it
         FileAttribute<?>[] attributes = POSIX
-                ? new FileAttribute<?>[] {PosixFilePermissions.asFileAttribute(mode)}
+                ? new FileAttribute<?>[] {PosixFilePermissions.asFileAttribute(OWNER_ONLY)}
                 : new FileAttribute<?>[0];
         Path temp = Files.createTempFile(dir, "." + target.getFileName() + ".", ".tmp", attributes);
         try {
-            if (POSIX) {
-                Files.setPosixFilePermissions(temp, mode); // the umask may have narrowed the creation mode
-            }
             try (FileChannel channel = FileChannel.open(temp, StandardOpenOption.WRITE)) {
                 ByteBuffer buffer = ByteBuffer.wrap(content);
                 while (buffer.hasRemaining()) {
                     channel.write(buffer);
                 }
                 channel.force(true);
+            }
+            if (POSIX) {
+                Files.setPosixFilePermissions(temp, mode); // also undoes what the umask narrowed
             }
             try {
                 Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
