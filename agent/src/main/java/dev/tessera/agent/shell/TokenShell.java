@@ -36,14 +36,15 @@ public final class TokenShell {
             throws IOException, InterruptedException {
         command.environment().put(BEARER_TOKEN_FILE, tokenFile.path().toString());
         command.environment().remove("BEARER_TOKEN"); // it would win over the file in discovery
-        try (renewer) {
+        try (renewer; SignalForwarding forwarding = SignalForwarding.install()) {
             Process process;
             try {
                 process = command.start();
             } catch (IOException e) {
                 throw new NotStarted(command.command().get(0), e);
             }
-            try (SignalForwarding forwarding = SignalForwarding.to(process)) {
+            forwarding.forwardTo(process);
+            try {
                 renewer.start();
                 return process.waitFor();
             } catch (InterruptedException e) {

@@ -92,30 +92,33 @@ public final class Approver implements DevicePrompt, Sleeper {
         DeviceAuthorization asked = pending;
         if (asked != null && decision != Decision.IGNORE && sleeps.size() >= decideAt) {
             pending = null;
-            decide(asked, decision == Decision.APPROVE);
+            decide(asked.verificationUri().toString(), asked.userCode(), decision == Decision.APPROVE);
         }
     }
 
-    /** Signs in as alice on the device page and approves or denies the request. */
-    void decide(DeviceAuthorization authorization, boolean approve) {
+    /**
+     * Signs in as alice on the device page at {@code verificationUri} and approves (all that is offered) or
+     * denies the request with {@code userCode}, as a person would in a browser.
+     */
+    public void decide(String verificationUri, String userCode, boolean approve) {
         try {
             PageSession browser = new PageSession(vo.issuer());
-            String page = browser.get(authorization.pageToOpen().toString()).body();
-            HttpResponse<String> consent = browser.post(authorization.verificationUri().toString(), PageSession.form(
-                    "csrf", PageSession.csrf(page), "user_code", authorization.userCode(), "username", TestVo.USER,
+            String page = browser.get(verificationUri + "?user_code=" + userCode).body();
+            HttpResponse<String> consent = browser.post(verificationUri, PageSession.form(
+                    "csrf", PageSession.csrf(page), "user_code", userCode, "username", TestVo.USER,
                     "password", TestVo.PASSWORD));
             if (consent.statusCode() != 200) {
                 throw new AssertionError("sign-in failed: " + consent.body());
             }
             List<String> form = new ArrayList<>(List.of("csrf", PageSession.csrf(consent.body()), "user_code",
-                    authorization.userCode(), "decision", approve ? "approve" : "deny"));
+                    userCode, "decision", approve ? "approve" : "deny"));
             Matcher offered = OFFERED.matcher(consent.body());
             while (offered.find()) {
                 form.add(offered.group(1));
                 form.add(offered.group(2).replace("&#x3D;", "=").replace("&amp;", "&"));
             }
             Map<String, String> fields = PageSession.form(form.toArray(String[]::new));
-            HttpResponse<String> decided = browser.post(authorization.verificationUri() + "/decide", fields);
+            HttpResponse<String> decided = browser.post(verificationUri + "/decide", fields);
             if (decided.statusCode() != 200) {
                 throw new AssertionError("decision failed: " + decided.body());
             }
