@@ -15,31 +15,19 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /** {@code tessera get} and {@code tessera sh} in-process: help, usage errors, and the JSON a script reads. */
 class GetCommandTest {
     private static final Pattern PROMPT = Pattern.compile("open (\\S+) and enter the code (\\S+)\\)");
 
-    @TempDir
-    static Path shared;
-    static TestVo vo;
+    @RegisterExtension
+    static final TestVo vo = new TestVo();
 
     @TempDir
     Path dir;
-
-    @BeforeAll
-    static void start() throws Exception {
-        vo = TestVo.start(shared.resolve("issuer"));
-    }
-
-    @AfterAll
-    static void stop() {
-        vo.close();
-    }
 
     /** The options every run here needs: this issuer, its CA, a vault and token file in the test's directory. */
     List<String> args(String command, String... more) {

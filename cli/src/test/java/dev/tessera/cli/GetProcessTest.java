@@ -18,10 +18,10 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -32,9 +32,10 @@ import org.junit.jupiter.api.io.TempDir;
 class GetProcessTest {
     static final String PASSPHRASE = "the vault passphrase of the process tests";
 
+    @RegisterExtension
+    static final TestVo vo = new TestVo();
     @TempDir
     static Path shared;
-    static TestVo vo;
     static Path vault;
     static long uid;
 
@@ -45,16 +46,10 @@ class GetProcessTest {
 
     @BeforeAll
     static void loggedIn() throws Exception {
-        vo = TestVo.start(shared.resolve("issuer"));
         vault = shared.resolve("config/tessera/vault.json");
         vo.getter(new Vault(vault, PASSPHRASE.toCharArray()), vo.approver()).get(new GetRequest(vo.iss(), vo.clientId(), null,
                 AccessRequest.parse(null, List.of(), Duration.ZERO), shared.resolve("first-token"), null, true));
         uid = ((Number) Files.getAttribute(vault, "unix:uid")).longValue();
-    }
-
-    @AfterAll
-    static void stop() {
-        vo.close();
     }
 
     @BeforeEach

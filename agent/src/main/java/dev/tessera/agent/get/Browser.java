@@ -12,6 +12,7 @@ import java.util.Map;
 public final class Browser {
     private final Map<String, String> env;
 
+    /** A browser opener for the session described by {@code env} ({@code DISPLAY}, {@code WAYLAND_DISPLAY}). */
     public Browser(Map<String, String> env) {
         this.env = Map.copyOf(env);
     }

@@ -14,16 +14,19 @@ public final class GetException extends Exception {
 
     private final Kind kind;
 
+    /** A failure of {@code kind}, explained by {@code message}. */
     public GetException(Kind kind, String message) {
         super(message);
         this.kind = kind;
     }
 
+    /** A failure of {@code kind} caused by {@code cause}. */
     public GetException(Kind kind, String message, Throwable cause) {
         super(message, cause);
         this.kind = kind;
     }
 
+    /** Whose problem it is. */
     public Kind kind() {
         return kind;
     }

@@ -52,6 +52,13 @@ public final class TokenGetter {
     private final DevicePrompt prompt;
     private final Map<ClientCredentials, IssuerClient> clients = new ConcurrentHashMap<>();
 
+    /**
+     * @param connector how to reach an issuer (discovery)
+     * @param vault     where refresh tokens are kept
+     * @param clock     what a token's remaining lifetime is judged by
+     * @param sleeper   how to wait between device-flow polls
+     * @param prompt    where the person is asked to approve, and told what happens
+     */
     public TokenGetter(Connector connector, Vault vault, Clock clock, Sleeper sleeper, DevicePrompt prompt) {
         this.connector = connector;
         this.vault = vault;

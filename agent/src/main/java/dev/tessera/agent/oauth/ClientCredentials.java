@@ -26,6 +26,7 @@ public record ClientCredentials(String clientId, String secret) {
         return new ClientCredentials(clientId, null);
     }
 
+    /** Whether this is a public client (no secret: it only names itself). */
     public boolean isPublic() {
         return secret == null;
     }

@@ -18,6 +18,10 @@ public final class DevicePoller {
     private final Clock clock;
     private final Sleeper sleeper;
 
+    /**
+     * @param clock   the clock the codes' expiry is judged by
+     * @param sleeper how to wait between polls
+     */
     public DevicePoller(Clock clock, Sleeper sleeper) {
         this.clock = clock;
         this.sleeper = sleeper;

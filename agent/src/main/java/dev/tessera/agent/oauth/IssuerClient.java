@@ -3,8 +3,10 @@ package dev.tessera.agent.oauth;
 import com.nimbusds.oauth2.sdk.AccessTokenResponse;
 import com.nimbusds.oauth2.sdk.AuthorizationGrant;
 import com.nimbusds.oauth2.sdk.ErrorObject;
+import com.nimbusds.oauth2.sdk.ErrorResponse;
 import com.nimbusds.oauth2.sdk.ParseException;
 import com.nimbusds.oauth2.sdk.RefreshTokenGrant;
+import com.nimbusds.oauth2.sdk.Response;
 import com.nimbusds.oauth2.sdk.Scope;
 import com.nimbusds.oauth2.sdk.TokenRequest;
 import com.nimbusds.oauth2.sdk.TokenResponse;
@@ -97,10 +99,12 @@ public final class IssuerClient {
         return uri;
     }
 
+    /** The issuer's endpoints, as discovered. */
     public IssuerMetadata metadata() {
         return metadata;
     }
 
+    /** Who this client is at the issuer. */
     public ClientCredentials client() {
         return client;
     }
@@ -125,17 +129,8 @@ public final class IssuerClient {
         if (!narrowing.audiences().isEmpty()) {
             request.customParameter("audience", narrowing.audiences().toArray(String[]::new));
         }
-        HTTPResponse response = transport.send(request.build().toHTTPRequest());
-        DeviceAuthorizationResponse parsed;
-        try {
-            parsed = DeviceAuthorizationResponse.parse(response);
-        } catch (ParseException e) {
-            throw unexpected("device authorization", response, e);
-        }
-        if (!parsed.indicatesSuccess()) {
-            throw error(parsed.toErrorResponse().getErrorObject(), response);
-        }
-        DeviceAuthorizationSuccessResponse ok = parsed.toSuccessResponse();
+        DeviceAuthorizationSuccessResponse ok = send(request.build().toHTTPRequest(), DeviceAuthorizationResponse::parse,
+                "device authorization").toSuccessResponse();
         long interval = ok.getInterval() > 0 ? ok.getInterval() : 5; // RFC 8628 §3.2: 5 s when absent
         return new DeviceAuthorization(ok.getDeviceCode().getValue(), ok.getUserCode().getValue(), ok.getVerificationURI(),
                 ok.getVerificationURIComplete(), Duration.ofSeconds(interval),
@@ -214,23 +209,34 @@ public final class IssuerClient {
         if (narrowing.lifetime() != null) {
             request.customParameter("expires_in", Long.toString(narrowing.lifetime().toSeconds()));
         }
-        HTTPResponse response = transport.send(request.build().toHTTPRequest());
-        TokenResponse parsed;
-        try {
-            parsed = TokenResponse.parse(response);
-        } catch (ParseException e) {
-            throw unexpected("token", response, e);
-        }
-        if (!parsed.indicatesSuccess()) {
-            throw error(parsed.toErrorResponse().getErrorObject(), response);
-        }
-        AccessTokenResponse ok = parsed.toSuccessResponse();
+        AccessTokenResponse ok = send(request.build().toHTTPRequest(), TokenResponse::parse, "token").toSuccessResponse();
         AccessToken access = ok.getTokens().getAccessToken();
         RefreshToken refresh = ok.getTokens().getRefreshToken();
         return new IssuedTokens(access.getValue(), refresh == null ? null : refresh.getValue(),
                 access.getLifetime() > 0 ? Duration.ofSeconds(access.getLifetime()) : null,
                 access.getScope() == null ? null : access.getScope().toString(),
                 access.getIssuedTokenType() == null ? null : access.getIssuedTokenType().getURI().toString());
+    }
+
+    /** Parses one kind of answer. */
+    @FunctionalInterface
+    private interface Parser<T extends Response> {
+        T parse(HTTPResponse response) throws ParseException;
+    }
+
+    /** Sends {@code request} and parses the answer, which must be a success. */
+    private <T extends Response> T send(HTTPRequest request, Parser<T> parser, String what) throws IOException, OAuthError {
+        HTTPResponse response = transport.send(request);
+        T parsed;
+        try {
+            parsed = parser.parse(response);
+        } catch (ParseException e) {
+            throw unexpected(what, response, e);
+        }
+        if (!parsed.indicatesSuccess()) {
+            throw error(((ErrorResponse) parsed).getErrorObject(), response);
+        }
+        return parsed;
     }
 
     private OAuthError error(ErrorObject error, HTTPResponse response) throws IOException {

@@ -23,8 +23,4 @@ public record Narrowing(String scope, List<String> audiences, Duration lifetime)
             throw new IllegalArgumentException("a token lifetime must be positive: " + lifetime);
         }
     }
-
-    public Narrowing withScope(String newScope) {
-        return new Narrowing(newScope, audiences, lifetime);
-    }
 }

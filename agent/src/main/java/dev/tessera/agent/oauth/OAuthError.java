@@ -26,6 +26,11 @@ public final class OAuthError extends Exception {
     private final String description;
     private final int status;
 
+    /**
+     * @param code        the OAuth error code
+     * @param description the {@code error_description}, or {@code null}
+     * @param status      the HTTP status of the answer, or 0 when the client decided
+     */
     public OAuthError(String code, String description, int status) {
         super(code + (description == null || description.isBlank() ? "" : ": " + description));
         this.code = code;
@@ -48,6 +53,7 @@ public final class OAuthError extends Exception {
         return status;
     }
 
+    /** Whether this is the error {@code errorCode}. */
     public boolean is(String errorCode) {
         return code.equals(errorCode);
     }

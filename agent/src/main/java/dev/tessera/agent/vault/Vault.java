@@ -69,6 +69,7 @@ public final class Vault {
         return Path.of(home, ".config", "tessera", "vault.json");
     }
 
+    /** The vault file (absolute). */
     public Path file() {
         return file;
     }

@@ -28,10 +28,12 @@ public final class VaultException extends IOException {
         this.file = file;
     }
 
+    /** What is wrong with the file. */
     public Kind kind() {
         return kind;
     }
 
+    /** The vault file. */
     public Path file() {
         return file;
     }

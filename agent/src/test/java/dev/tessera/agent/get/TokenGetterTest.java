@@ -28,19 +28,17 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /** {@code tessera get}'s logic end to end against the real issuer: login, reuse, refresh, downscoping, revocation. */
 class TokenGetterTest {
     static final char[] PASSPHRASE = "a long enough vault passphrase".toCharArray();
 
-    @TempDir
-    static Path shared;
-    static TestVo vo;
+    @RegisterExtension
+    static final TestVo vo = new TestVo();
 
     @TempDir
     Path dir;
@@ -48,16 +46,6 @@ class TokenGetterTest {
     Vault vault;
     Approver approver;
     TokenGetter getter;
-
-    @BeforeAll
-    static void start() throws Exception {
-        vo = TestVo.start(shared);
-    }
-
-    @AfterAll
-    static void stop() {
-        vo.close();
-    }
 
     @BeforeEach
     void aFreshUser() {

@@ -9,31 +9,17 @@ import dev.tessera.agent.testing.Approver;
 import dev.tessera.agent.testing.TestVo;
 import java.io.IOException;
 import java.net.URI;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** The OAuth client against the real issuer: discovery, the device flow, refresh, exchange, revocation. */
 class IssuerClientTest {
-    @TempDir
-    static Path dir;
-    static TestVo vo;
+    @RegisterExtension
+    static final TestVo vo = new TestVo();
     IssuerClient client;
-
-    @BeforeAll
-    static void start() throws Exception {
-        vo = TestVo.start(dir);
-    }
-
-    @AfterAll
-    static void stop() {
-        vo.close();
-    }
 
     @BeforeEach
     void discover() throws IOException {

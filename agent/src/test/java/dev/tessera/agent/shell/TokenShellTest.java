@@ -15,33 +15,21 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /** A command run with a private token file that is renewed while it runs and removed after. */
 class TokenShellTest {
-    @TempDir
-    static Path shared;
-    static TestVo vo;
+    @RegisterExtension
+    static final TestVo vo = new TestVo();
 
     @TempDir
     Path dir;
     TokenGetter getter;
     GetRequest request;
     final List<String> warnings = new CopyOnWriteArrayList<>();
-
-    @BeforeAll
-    static void start() throws Exception {
-        vo = TestVo.start(shared);
-    }
-
-    @AfterAll
-    static void stop() {
-        vo.close();
-    }
 
     @BeforeEach
     void loggedIn() throws Exception {

@@ -30,6 +30,15 @@ class VaultTest {
                 Instant.ofEpochSecond(1_767_225_600L));
     }
 
+    /** Stores {@code entries} in the vault in {@code file}, as one session would. */
+    static void store(Path file, char[] passphrase, VaultEntry... entries) throws Exception {
+        try (VaultSession session = new Vault(file, passphrase).lock()) {
+            for (VaultEntry entry : entries) {
+                session.put(entry);
+            }
+        }
+    }
+
     static String mode(Path path) throws Exception {
         return PosixFilePermissions.toString(Files.getPosixFilePermissions(path));
     }
@@ -47,10 +56,7 @@ class VaultTest {
     @Test
     void aPlainVaultIsAnOwnerOnlyFileInAnOwnerOnlyDirectory() throws Exception {
         Path file = dir.resolve("config/tessera/vault.json");
-        Vault vault = new Vault(file, null);
-        try (VaultSession session = vault.lock()) {
-            session.put(entry("https://a.example/vo/x", REFRESH_TOKEN));
-        }
+        store(file, null, entry("https://a.example/vo/x", REFRESH_TOKEN));
         assertThat(mode(file)).isEqualTo("rw-------");
         assertThat(mode(file.getParent())).isEqualTo("rwx------");
         assertThat(Files.readString(file)).contains(REFRESH_TOKEN); // protected by permissions only
@@ -63,10 +69,8 @@ class VaultTest {
     @Test
     void withAPassphraseTheRefreshTokenIsNotInTheFile() throws Exception {
         Path file = dir.resolve("vault.json");
-        try (VaultSession session = new Vault(file, PASSPHRASE).lock()) {
-            session.put(entry("https://a.example/vo/x", REFRESH_TOKEN));
-            session.put(entry("https://b.example/vo/y", REFRESH_TOKEN + "-b"));
-        }
+        store(file, PASSPHRASE, entry("https://a.example/vo/x", REFRESH_TOKEN),
+                entry("https://b.example/vo/y", REFRESH_TOKEN + "-b"));
         String content = Files.readString(file);
         assertThat(content).doesNotContain(REFRESH_TOKEN).doesNotContain("a.example").contains("\"A256GCM\"", "argon2id");
         assertThat(mode(file)).isEqualTo("rw-------");
@@ -84,9 +88,7 @@ class VaultTest {
     @Test
     void anEditedCiphertextOrKdfParameterIsRefused() throws Exception {
         Path file = dir.resolve("vault.json");
-        try (VaultSession session = new Vault(file, PASSPHRASE).lock()) {
-            session.put(entry("https://a.example/vo/x", REFRESH_TOKEN));
-        }
+        store(file, PASSPHRASE, entry("https://a.example/vo/x", REFRESH_TOKEN));
         String content = Files.readString(file);
         Files.writeString(file, content.replace("\"t\":3", "\"t\":2")); // lowering the cost breaks the binding
         assertThatThrownBy(() -> new Vault(file, PASSPHRASE).entries()).isInstanceOfSatisfying(VaultException.class,
@@ -96,12 +98,8 @@ class VaultTest {
     @Test
     void aPlainVaultIsEncryptedOnItsNextChangeOnceAPassphraseIsGiven() throws Exception {
         Path file = dir.resolve("vault.json");
-        try (VaultSession session = new Vault(file, null).lock()) {
-            session.put(entry("https://a.example/vo/x", REFRESH_TOKEN));
-        }
-        try (VaultSession session = new Vault(file, PASSPHRASE).lock()) {
-            session.put(entry("https://a.example/vo/x", REFRESH_TOKEN + "-rotated"));
-        }
+        store(file, null, entry("https://a.example/vo/x", REFRESH_TOKEN));
+        store(file, PASSPHRASE, entry("https://a.example/vo/x", REFRESH_TOKEN + "-rotated"));
         assertThat(Files.readString(file)).doesNotContain(REFRESH_TOKEN);
         assertThat(new Vault(file, PASSPHRASE).entries()).extracting(VaultEntry::refreshToken)
                 .containsExactly(REFRESH_TOKEN + "-rotated");
@@ -125,9 +123,7 @@ class VaultTest {
     @Test
     void aVaultOthersCanReadIsRefused() throws Exception {
         Path file = dir.resolve("vault.json");
-        try (VaultSession session = new Vault(file, null).lock()) {
-            session.put(entry("https://a.example/vo/x", REFRESH_TOKEN));
-        }
+        store(file, null, entry("https://a.example/vo/x", REFRESH_TOKEN));
         Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rw-r--r--"));
         assertThatThrownBy(() -> new Vault(file, null).entries()).isInstanceOfSatisfying(VaultException.class, e -> {
             assertThat(e.kind()).isEqualTo(VaultException.Kind.INSECURE_PERMISSIONS);
