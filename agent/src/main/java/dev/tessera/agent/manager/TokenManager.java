@@ -111,6 +111,8 @@ public final class TokenManager {
         volatile Duration backoff;
         volatile Instant lastUsed;
         volatile Duration minLifetime = Duration.ZERO;
+        /** The issuer refused to exchange for this request: refresh for it from now on. */
+        volatile boolean refreshOnly;
 
         Slot(SlotKey key, AccessRequest access, Duration lifetime) {
             this.key = key;
@@ -347,21 +349,21 @@ public final class TokenManager {
         }
         Slot parent = slots.get(new SlotKey(grant, ""));
         TokenInfo broad = parent == null ? null : parent.token;
-        if (broad != null && !noExchange.contains(grant)
+        if (broad != null && !noExchange.contains(grant) && !slot.refreshOnly
                 && broad.remaining(now).compareTo(slot.minLifetime.plus(policy.leastGap())) >= 0) {
             try {
                 IssuedTokens exchanged = client.exchange(broad.token(), narrowing);
                 parent.used(now, slot.minLifetime);
                 return new Obtained(checked(grant, slot.access, exchanged), Minted.How.EXCHANGED);
             } catch (OAuthError e) {
-                if (e.is(OAuthError.INVALID_SCOPE) || e.is(OAuthError.INVALID_TARGET)) {
-                    throw refused(grant, e);
-                }
                 if (e.is(UNAUTHORIZED_CLIENT) || e.is(UNSUPPORTED_GRANT_TYPE)) {
                     noExchange.add(grant);
                     LOG.info("{} may not exchange tokens ({}): jobs' tokens come from refreshes", grant, e.getMessage());
+                } else {
+                    slot.refreshOnly = true;
+                    LOG.debug("{}: the exchange was refused ({}); refreshing instead", grant, e.getMessage());
                 }
-                // else (a revoked parent, say): a refresh can still serve
+                // a refresh may still serve (the grant holds what the client's ceiling for exchanges does not, say)
             } catch (IOException e) {
                 throw unavailable(grant, e);
             }
@@ -545,10 +547,11 @@ public final class TokenManager {
             throw noGrant(iss);
         }
         if (matching.size() > 1) {
+            boolean oneIssuer = matching.stream().map(GrantKey::issuer).distinct().count() == 1;
             throw new AgentException(AgentException.Code.INVALID_REQUEST, "you have grants "
-                    + (iss == null ? "at several issuers: name the issuer" : "of several clients at " + iss
-                    + ": name the client") + " (" + String.join(", ", matching.stream().map(g -> g.issuer() + " "
-                    + g.clientId()).toList()) + ")");
+                    + (oneIssuer ? "of several clients at " + matching.get(0).issuer() + ": name the client"
+                    : "at several issuers: name the issuer") + " (" + String.join(", ", matching.stream()
+                    .map(g -> g.issuer() + " " + g.clientId()).toList()) + ")");
         }
         return matching.get(0);
     }
