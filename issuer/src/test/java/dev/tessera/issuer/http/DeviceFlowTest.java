@@ -115,6 +115,27 @@ class DeviceFlowTest {
         assertThat(error(poll(started))).isEqualTo("invalid_grant"); // a device code gives tokens once
     }
 
+    /** A person's token exchanged by a service whose ceiling has placeholders: they are the person's, not the service's. */
+    @Test
+    void anExchangeOfAPersonsTokenExpandsTheClientsCeilingForThatPerson() throws Exception {
+        Map<String, Object> started = authorize("read:/ligo write:/home/alice");
+        PageSession browser = new PageSession(issuer);
+        HttpResponse<String> consent = consentPage(browser, (String) started.get("user_code"));
+        browser.post(issuer.server().url() + "/vo/default/device/decide", form("csrf", csrf(consent.body()), "user_code",
+                (String) started.get("user_code"), "decision", "approve", "s0", "read:/ligo", "s1", "write:/home/alice"));
+        clock.advance(Duration.ofSeconds(6));
+        String personal = (String) Json.parseObject(poll(started).body()).get("access_token");
+
+        Administration.NewClient manager = issuer.client("default", "read:/ligo write:/home/{username}", Client.TOKEN_EXCHANGE);
+        String exchange = "grant_type=urn:ietf:params:oauth:grant-type:token-exchange&subject_token=" + personal
+                + "&subject_token_type=urn:ietf:params:oauth:token-type:access_token";
+        HttpResponse<String> all = issuer.post("default", "/token", exchange, "Authorization", RunningIssuer.basicHeader(manager));
+        assertThat(Json.parseObject(all.body())).as(all.body()).containsEntry("scope", "read:/ligo write:/home/alice");
+        HttpResponse<String> narrowed = issuer.post("default", "/token", exchange + "&scope=write:/home/alice/out",
+                "Authorization", RunningIssuer.basicHeader(manager));
+        assertThat(Json.parseObject(narrowed.body())).as(narrowed.body()).containsEntry("scope", "write:/home/alice/out");
+    }
+
     @Test
     void aDeniedRequestGivesAccessDeniedAndAnExpiredOneExpiredToken() throws Exception {
         Map<String, Object> denied = authorize("read:/ligo");

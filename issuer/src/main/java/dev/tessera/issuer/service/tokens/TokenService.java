@@ -271,7 +271,12 @@ public final class TokenService {
             throw OAuthException.invalidRequest("subject_token has been revoked");
         }
         RequestedScope requested = parseScope(params.get("scope"));
-        ScopeSet ceiling = ScopeSet.of(client.scope().expand(Principal.robot(client.client().clientId()).templateValues()));
+        // the client's ceiling as it applies to the token's owner: write:/home/{username} is the person's home
+        Principal owner = parent.subject() == null ? Principal.robot(client.client().clientId())
+                : accounts.findBySubject(vo.vo().name(), parent.subject())
+                        .map(a -> new Principal(client.client().clientId(), a.username(), a.subject(), a.groups()))
+                        .orElse(Principal.robot(client.client().clientId()));
+        ScopeSet ceiling = ScopeSet.of(client.scope().expand(owner.templateValues()));
         ScopeSet scope;
         if (requested.capabilities() == null) {
             scope = parent.scope().intersect(ceiling);
