@@ -120,7 +120,9 @@ public final class CredentialDirectory {
     public static CredentialDirectory open(Path root) throws IOException {
         Path dir = root.toAbsolutePath();
         if (!Files.isDirectory(dir)) {
-            Files.createDirectories(dir, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwxrwx---")));
+            Set<PosixFilePermission> shared = PosixFilePermissions.fromString("rwxrwx---"); // the credd's group too
+            Files.createDirectories(dir, PosixFilePermissions.asFileAttribute(shared));
+            Files.setPosixFilePermissions(dir, shared); // whatever the umask took away
         }
         Set<PosixFilePermission> mode = Files.getPosixFilePermissions(dir);
         if (mode.contains(PosixFilePermission.OTHERS_READ) || mode.contains(PosixFilePermission.OTHERS_WRITE)

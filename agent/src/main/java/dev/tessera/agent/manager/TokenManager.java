@@ -241,7 +241,7 @@ public final class TokenManager {
             if (cached.isPresent()) {
                 return cached.get();
             }
-            Obtained obtained = obtain(slot, now);
+            Obtained obtained = obtain(slot, now, request.fresherThan());
             accept(slot, obtained.token, obtained.how, clock.instant());
             return new Minted(obtained.token, grant.issuer(), grant.clientId(), obtained.how);
         } finally {
@@ -339,8 +339,12 @@ public final class TokenManager {
         return Optional.of(new Minted(token, grant.issuer(), grant.clientId(), Minted.How.CACHED));
     }
 
-    /** One request to the issuer for the slot's token (the slot is locked). */
-    private Obtained obtain(Slot slot, Instant now) throws AgentException {
+    /**
+     * One request to the issuer for the slot's token (the slot is locked): an exchange of the grant's broad
+     * token while that still has a third of its life (an exchanged token lives no longer than its parent) and
+     * outlives {@code fresherThan}, else a refresh.
+     */
+    private Obtained obtain(Slot slot, Instant now, Instant fresherThan) throws AgentException {
         GrantKey grant = slot.key.grant();
         IssuerClient client = client(grant);
         Narrowing narrowing = slot.access.narrowing(slot.lifetime);
@@ -349,8 +353,8 @@ public final class TokenManager {
         }
         Slot parent = slots.get(new SlotKey(grant, ""));
         TokenInfo broad = parent == null ? null : parent.token;
-        if (broad != null && !noExchange.contains(grant) && !slot.refreshOnly
-                && broad.remaining(now).compareTo(slot.minLifetime.plus(policy.leastGap())) >= 0) {
+        if (broad != null && !noExchange.contains(grant) && !slot.refreshOnly && strongEnough(broad, slot, now)
+                && (fresherThan == null || broad.expiresAt().isAfter(fresherThan))) {
             try {
                 IssuedTokens exchanged = client.exchange(broad.token(), narrowing);
                 parent.used(now, slot.minLifetime);
@@ -369,6 +373,12 @@ public final class TokenManager {
             }
         }
         return new Obtained(checked(grant, slot.access, refresh(grant, client, narrowing)), Minted.How.REFRESHED);
+    }
+
+    private boolean strongEnough(TokenInfo broad, Slot slot, Instant now) {
+        Duration remaining = broad.remaining(now);
+        Duration third = broad.lifetime() == null ? Duration.ZERO : broad.lifetime().dividedBy(3);
+        return remaining.compareTo(slot.minLifetime.plus(policy.leastGap())) >= 0 && remaining.compareTo(third) >= 0;
     }
 
     /** A refresh of the grant; the rotated refresh token is stored durably before this returns. */
@@ -463,7 +473,7 @@ public final class TokenManager {
                 return;
             }
             try {
-                Obtained obtained = obtain(slot, now);
+                Obtained obtained = obtain(slot, now, token == null ? null : token.expiresAt());
                 accept(slot, obtained.token, obtained.how, clock.instant());
                 LOG.debug("renewed a token of {}: scope {}, expires {}", slot.key.grant(), obtained.token.scope(),
                         obtained.token.expiresAt());
