@@ -182,7 +182,7 @@ final class GetOptions {
     }
 
     /** The first line of a secret file. */
-    private static String readSecret(Path file, String option) {
+    static String readSecret(Path file, String option) {
         try {
             String first = Files.readString(file, StandardCharsets.UTF_8).lines().findFirst().orElse("");
             if (first.isEmpty()) {

@@ -81,7 +81,7 @@ final class ShCommand implements Callable<Integer> {
     }
 
     /** {@code $XDG_RUNTIME_DIR} (private to the user, in memory) when it exists, else the temporary directory. */
-    private static Path privateParent(Map<String, String> env) {
+    static Path privateParent(Map<String, String> env) {
         String runtime = env.get("XDG_RUNTIME_DIR");
         if (runtime != null && !runtime.isBlank() && Files.isDirectory(Path.of(runtime))) {
             return Path.of(runtime);

@@ -28,6 +28,8 @@ import picocli.CommandLine.Command;
                 IssuerCommand.class,
                 GetCommand.class,
                 ShCommand.class,
+                AgentCommand.class,
+                RunCommand.class,
                 CompletionCommand.class,
                 CommandLine.HelpCommand.class},
         footerHeading = "%nExamples:%n",
@@ -38,6 +40,7 @@ import picocli.CommandLine.Command;
                 "  tessera decode -H",
                 "  tessera verify --explain --audience https://storage.example.org --test read:/data/x",
                 "  tessera get --issuer https://tokens.example.org/vo/ligo --client-id ID --scopes 'read:/ligo'",
+                "  tessera run --scopes 'read:/ligo/O4' -- ./job.sh     # with the token tessera agent mints for it",
                 "",
                 "Exit status: 0 success / valid / allowed, 1 invalid / denied, 2 usage or configuration error."})
 public final class Tessera implements Runnable {
@@ -71,6 +74,7 @@ public final class Tessera implements Runnable {
         CommandLine cli = new CommandLine(new Tessera());
         cli.setUsageHelpWidth(120); // examples are printed as written, not split mid-URL
         cli.getSubcommands().get("sh").setStopAtPositional(true); // the command's own options are not tessera's
+        cli.getSubcommands().get("run").setStopAtPositional(true);
         cli.setExecutionExceptionHandler((e, commandLine, parseResult) -> {
             PrintWriter err = commandLine.getErr();
             String name = "tessera " + commandLine.getCommandName() + ": ";

@@ -173,9 +173,10 @@ public final class AgentDaemon implements AutoCloseable {
             long millis = next == null ? LONGEST_SLEEP.toMillis()
                     : Math.min(LONGEST_SLEEP.toMillis(), Math.max(0, Duration.between(clock.instant(), next).toMillis()));
             synchronized (monitor) {
-                if (closed || rescan) {
+                if (closed || (rescan && credmon != null)) {
                     continue;
                 }
+                rescan = false; // without a credential directory there is nothing to rescan
                 try {
                     monitor.wait(Math.max(millis, 50));
                 } catch (InterruptedException e) {
