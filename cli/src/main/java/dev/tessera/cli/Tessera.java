@@ -30,6 +30,7 @@ import picocli.CommandLine.Command;
                 ShCommand.class,
                 AgentCommand.class,
                 RunCommand.class,
+                DemoCommand.class,
                 CompletionCommand.class,
                 CommandLine.HelpCommand.class},
         footerHeading = "%nExamples:%n",
