@@ -257,9 +257,7 @@ final class AgentCommand implements Callable<Integer> {
                         throw new UsageError("name the client: --client-id ID");
                     }
                     String refreshToken = refreshTokenFile != null ? readRefreshToken() : login(iss, env, err);
-                    try (AgentClient agent = AgentClient.connect(agentSocket)) {
-                        answer = agent.store(iss, clientId, refreshToken);
-                    }
+                    answer = socket.call(env, agent -> agent.store(iss, clientId, refreshToken));
                 }
                 @SuppressWarnings("unchecked")
                 Map<String, Object> grant = (Map<String, Object>) answer.get("grant");
@@ -369,10 +367,7 @@ final class AgentCommand implements Callable<Integer> {
             Map<String, String> env = System.getenv();
             var mint = request.mintRequest();
             return AgentOptions.run("agent token", spec.commandLine().getErr(), () -> {
-                Minted minted;
-                try (AgentClient agent = AgentClient.connect(socket.path(env))) {
-                    minted = agent.token(mint);
-                }
+                Minted minted = socket.call(env, agent -> agent.token(mint));
                 if (outfile != null) {
                     TokenFiles.write(outfile, minted.token().token());
                 }
@@ -414,10 +409,7 @@ final class AgentCommand implements Callable<Integer> {
         public Integer call() throws InterruptedException {
             Map<String, String> env = System.getenv();
             return AgentOptions.run("agent list", spec.commandLine().getErr(), () -> {
-                Map<String, Object> answer;
-                try (AgentClient agent = AgentClient.connect(socket.path(env))) {
-                    answer = new LinkedHashMap<>(agent.list());
-                }
+                Map<String, Object> answer = new LinkedHashMap<>(socket.call(env, AgentClient::list));
                 answer.remove("ok");
                 List<String> lines = new java.util.ArrayList<>();
                 List<?> grants = (List<?>) answer.get("grants");
@@ -462,12 +454,9 @@ final class AgentCommand implements Callable<Integer> {
         public Integer call() throws InterruptedException {
             Map<String, String> env = System.getenv();
             return AgentOptions.run("agent forget", spec.commandLine().getErr(), () -> {
-                Map<String, Object> answer;
-                try (AgentClient agent = AgentClient.connect(socket.path(env))) {
-                    answer = agent.forget(issuer, clientId, revoke);
-                }
+                Map<String, Object> answer = new LinkedHashMap<>(socket.call(env, agent -> agent.forget(issuer, clientId,
+                        revoke)));
                 Map<?, ?> grant = (Map<?, ?>) answer.get("grant");
-                answer = new LinkedHashMap<>(answer);
                 answer.remove("ok");
                 print(spec.commandLine().getOut(), json, answer, List.of("Forgot the grant of " + grant.get("issuer")
                         + " (client " + grant.get("client_id") + ")" + (revoke ? "; revoked at the issuer" : "")));

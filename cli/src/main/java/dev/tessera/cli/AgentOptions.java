@@ -29,6 +29,19 @@ final class AgentOptions {
         Path path(Map<String, String> env) {
             return socket != null ? socket : defaultSocket(env);
         }
+
+        /** One exchange with the agent, on a connection of its own. */
+        <T> T call(Map<String, String> env, Call<T> call) throws IOException, AgentException {
+            try (AgentClient agent = AgentClient.connect(path(env))) {
+                return call.on(agent);
+            }
+        }
+    }
+
+    /** What a command asks the agent. */
+    @FunctionalInterface
+    interface Call<T> {
+        T on(AgentClient agent) throws IOException, AgentException;
     }
 
     /** {@code $TESSERA_AGENT_SOCKET}, else {@code agent.sock} in the agent's default data directory. */

@@ -24,10 +24,9 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -38,24 +37,13 @@ import org.junit.jupiter.api.io.TempDir;
 class CredmonTest {
     static final String GRANTED = "read:/ligo write:/home/alice";
 
-    @TempDir
-    static Path shared;
-    static TestVo vo;
+    @RegisterExtension
+    static final TestVo vo = new TestVo();
 
     @TempDir
     Path dir;
     Path creds;
     Credmon credmon;
-
-    @BeforeAll
-    static void start() throws Exception {
-        vo = TestVo.start(shared.resolve("issuer"));
-    }
-
-    @AfterAll
-    static void stop() {
-        vo.close();
-    }
 
     @BeforeEach
     void aCredmon() throws Exception {

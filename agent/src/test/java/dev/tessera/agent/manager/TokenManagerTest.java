@@ -23,10 +23,10 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /** The token manager against the real issuer: grants taken over, jobs' tokens narrowed, cached, renewed. */
@@ -34,9 +34,8 @@ class TokenManagerTest {
     static final char[] KEY = "an agent key of enough length".toCharArray();
     static final String GRANTED = "read:/ligo write:/home/alice";
 
-    @TempDir
-    static Path shared;
-    static TestVo vo;
+    @RegisterExtension
+    static final TestVo vo = new TestVo();
     static String noExchangeClient;
 
     @TempDir
@@ -45,16 +44,10 @@ class TokenManagerTest {
 
     @BeforeAll
     static void start() throws Exception {
-        vo = TestVo.start(shared.resolve("issuer"));
         noExchangeClient = vo.issuer().admin().addClient(TestVo.VO, "no exchange", Set.of(Client.DEVICE_CODE,
                 Client.REFRESH_TOKEN), "read:/ligo write:/home/{username} offline_access", List.of(), List.of(), true)
                 .client().clientId();
         vo.issuer().server().refresh();
-    }
-
-    @AfterAll
-    static void stop() {
-        vo.close();
     }
 
     @BeforeEach

@@ -30,11 +30,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -42,9 +41,8 @@ import org.junit.jupiter.api.io.TempDir;
  * or tokens; JSON lines each way; bad requests get an error and the connection stays usable.
  */
 class AgentSocketTest {
-    @TempDir
-    static Path shared;
-    static TestVo vo;
+    @RegisterExtension
+    static final TestVo vo = new TestVo();
 
     /** A directory other users can traverse (not list), as a real socket's directory is. */
     Path socketDir;
@@ -53,16 +51,6 @@ class AgentSocketTest {
     Path data;
     TokenManager manager;
     AgentServer server;
-
-    @BeforeAll
-    static void start() throws Exception {
-        vo = TestVo.start(shared.resolve("issuer"));
-    }
-
-    @AfterAll
-    static void stop() {
-        vo.close();
-    }
 
     @BeforeEach
     void anAgent() throws IOException {
