@@ -2,10 +2,12 @@ package dev.tessera.interop;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.tessera.cli.demo.ScriptedPerson;
 import dev.tessera.issuer.domain.Account;
 import dev.tessera.issuer.domain.Client;
 import dev.tessera.issuer.service.Administration;
 import dev.tessera.token.Profile;
+import dev.tessera.token.discovery.TrustMaterial;
 import dev.tessera.token.keys.Algorithm;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -21,7 +23,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * oidc-agent 4.2.6 (Debian's oidc-agent-cli) against Tessera's issuer, the way a person at a terminal uses it:
- * {@code oidc-gen --flow=device} prints a code, the person (here {@link DeviceApproval}) signs in on the VO's
+ * {@code oidc-gen --flow=device} prints a code, the person (here {@link ScriptedPerson}) signs in on the VO's
  * device page and approves or denies, oidc-gen stores the account, and {@code oidc-token} hands out access tokens,
  * refreshing them (for another audience with {@code --aud}) with the refresh token the device flow gave. The
  * tokens are checked by their claims and by scitokens-cpp 0.7.3, which discovers the VO's keys over HTTPS.
@@ -100,7 +102,7 @@ class OidcAgentIT {
 
     @Test
     void aPreRegisteredClientGetsAlicesTokensAndRefreshesThemForEachAudience() throws Exception {
-        DeviceApproval.Outcome approved = generateApproved("pre", preRegistered(SCOPE));
+        ScriptedPerson.Decision approved = generateApproved("pre", preRegistered(SCOPE));
         assertThat(approved.offered().values()).containsExactlyInAnyOrder(GRANTED, "openid", "offline_access");
 
         String first = token("pre");
@@ -209,8 +211,7 @@ class OidcAgentIT {
     void aDeniedRequestEndsOidcGenWithAccessDeniedAndNoAccount() throws Exception {
         try (OidcAgent.Generation gen = agent.generateWithDeviceFlow("denied", preRegistered(SCOPE).toArray(String[]::new))) {
             OidcAgent.Instructions instructions = gen.instructions();
-            DeviceApproval.Outcome denied = new DeviceApproval(instructions.verificationUri())
-                    .deny(instructions.userCode(), USERNAME, PASSWORD);
+            ScriptedPerson.Decision denied = alice().decide(instructions.verificationUri(), instructions.userCode(), false);
             assertThat(denied.title()).isEqualTo("Denied");
             Peers.Result result = gen.await();
             assertThat(result.exit()).as(result.output()).isNotZero();
@@ -223,6 +224,11 @@ class OidcAgentIT {
         assertThat(token.stderr()).contains("account not loaded");
     }
 
+    /** Alice with a fresh browser that trusts the interop CA. */
+    private static ScriptedPerson alice() throws Exception {
+        return new ScriptedPerson(USERNAME, PASSWORD, TrustMaterial.sslContext(List.of(Peers.CA_PEM)));
+    }
+
     /** oidc-gen's options for the pre-registered confidential client (HTTP Basic), asking for {@code scope}. */
     private static List<String> preRegistered(String scope, String... extra) {
         List<String> options = new ArrayList<>(List.of("--iss=" + iss, "--client-id=" + client.client().clientId(),
@@ -232,12 +238,11 @@ class OidcAgentIT {
     }
 
     /** Runs oidc-gen's device flow for {@code account}, alice approving all she is offered; the consent outcome. */
-    private static DeviceApproval.Outcome generateApproved(String account, List<String> options) throws Exception {
+    private static ScriptedPerson.Decision generateApproved(String account, List<String> options) throws Exception {
         try (OidcAgent.Generation gen = agent.generateWithDeviceFlow(account, options.toArray(String[]::new))) {
             OidcAgent.Instructions instructions = gen.instructions();
             assertThat(instructions.verificationUri()).isEqualTo(iss + "/device");
-            DeviceApproval.Outcome approved = new DeviceApproval(instructions.verificationUri())
-                    .approve(instructions.userCode(), USERNAME, PASSWORD);
+            ScriptedPerson.Decision approved = alice().decide(instructions.verificationUri(), instructions.userCode(), true);
             assertThat(approved.title()).as(approved.page()).isEqualTo("Approved");
             Peers.Result result = gen.await();
             assertThat(result.exit()).as("oidc-gen:\n%s\nagent:\n%s", result.output(), agent.requests()).isZero();

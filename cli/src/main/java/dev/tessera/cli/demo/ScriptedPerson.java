@@ -46,29 +46,56 @@ public final class ScriptedPerson {
     }
 
     /**
+     * What the consent page offered (checkbox to scope, as ticked), and the page the decision led to.
+     *
+     * @param page the HTML of that page
+     */
+    public record Decision(Map<String, String> offered, String page) {
+        /** The page's {@code <h1>}: "Approved", "Denied", or what went wrong. */
+        public String title() {
+            return ScriptedPerson.title(page);
+        }
+    }
+
+    /**
      * Approves a device's request: signs in on {@code verificationUri}, submits {@code userCode}, and approves
      * every scope offered.
      *
      * @return the scopes approved
-     * @throws IOException when a page is not what a person would expect (the page's title says what it was)
+     * @throws IOException when a page is not what a person would expect, or the approval did not go through
      */
     public List<String> approve(String verificationUri, String userCode) throws IOException, InterruptedException {
+        Decision decision = decide(verificationUri, userCode, true);
+        if (!"Approved".equals(decision.title())) {
+            throw new IOException("the approval failed: " + decision.title());
+        }
+        return List.copyOf(decision.offered().values());
+    }
+
+    /**
+     * Signs in on {@code verificationUri}, submits {@code userCode}, and approves everything offered, as ticked,
+     * or denies.
+     *
+     * @throws IOException when a page is not what a person would expect (the page's title says what it was)
+     */
+    public Decision decide(String verificationUri, String userCode, boolean approve) throws IOException, InterruptedException {
         HttpResponse<String> codePage = get(URI.create(verificationUri));
         Form signIn = form(codePage, "/device");
         HttpResponse<String> consent = post(signIn.action(), Map.of("csrf", signIn.csrf(), "user_code", userCode,
                 "username", username, "password", password));
         Form decide = form(consent, "/device/decide");
+        Map<String, String> offered = new LinkedHashMap<>();
+        Matcher ticked = OFFERED.matcher(decide.body());
+        while (ticked.find()) {
+            offered.put(ticked.group(1), unescape(ticked.group(2)));
+        }
         Map<String, String> fields = new LinkedHashMap<>(Map.of("csrf", decide.csrf(), "user_code", userCode,
-                "decision", "approve"));
-        Matcher offered = OFFERED.matcher(decide.body());
-        while (offered.find()) {
-            fields.put(offered.group(1), unescape(offered.group(2)));
+                "decision", approve ? "approve" : "deny"));
+        if (approve) {
+            fields.putAll(offered);
         }
         HttpResponse<String> decided = post(decide.action(), fields);
-        if (decided.statusCode() != 200 || !"Approved".equals(title(decided.body()))) {
-            throw new IOException("the approval failed: " + title(decided.body()));
-        }
-        return fields.entrySet().stream().filter(e -> e.getKey().matches("s\\d+")).map(Map.Entry::getValue).toList();
+        return new Decision(Map.copyOf(offered), decided.body());
     }
 
     private record Form(URI action, String csrf, String body) {
