@@ -29,11 +29,13 @@
 # Prints a table, the target ratios and "RESULT issuer.<server>.<metric> <value>" lines.
 #
 # Usage: bench/issuer.sh [--quick] [--duration S] [--warmup S] [--runs N] [--restarts N]
-#                        [--connections "8 32"] [--keycloak-http] [--keep]
+#                        [--connections "8 32"] [--keycloak-http] [--tessera-only] [--keep]
 #   defaults: 3 runs x 20 s per server, algorithm and concurrency after a 240 s warm-up per server, 3 restarts
 #   (about 20 minutes; 24 with --keycloak-http)
 #   --quick   1 run x 5 s after a 20 s warm-up, 1 restart (about 4 minutes): a rough look, not the targets'
 #             conditions
+#   --tessera-only  Tessera alone (no Keycloak, no ratios or targets): for comparing Tessera's JVM options,
+#             e.g. TESSERA_JAVA_OPTS='-Xmx128m' bench/issuer.sh --tessera-only --warmup 60 --duration 10 --runs 1
 # Needs wrk, curl, jq, unzip, openssl, python3, ss (iproute2: the loopback check) and a JDK 21+ for
 # Keycloak, which both servers use: BENCH_JAVA_HOME (default /usr/lib/jvm/temurin-25-jdk-amd64). The Keycloak zip
 # (org.keycloak:keycloak-quarkus-dist:$KC_VERSION:zip, KC_VERSION default 26.7.3) is fetched once with
@@ -45,7 +47,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-DURATION=20 WARMUP=240 RUNS=3 RESTARTS=3 CONNS="8 32" KC_HTTP="" KEEP=""
+DURATION=20 WARMUP=240 RUNS=3 RESTARTS=3 CONNS="8 32" KC_HTTP="" KEEP="" TESSERA_ONLY=""
 while [ $# -gt 0 ]; do
   case "$1" in
     --quick) DURATION=5 WARMUP=20 RUNS=1 RESTARTS=1 ;;
@@ -55,6 +57,7 @@ while [ $# -gt 0 ]; do
     --restarts) RESTARTS=$2; shift ;;
     --connections) CONNS=$2; shift ;;
     --keycloak-http) KC_HTTP=1 ;;
+    --tessera-only) TESSERA_ONLY=1 ;;
     --keep) KEEP=1 ;;
     -h|--help) sed -n '2,/^set -euo/p' "$0" | sed '$d' | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) echo "unknown option: $1 (see --help)" >&2; exit 2 ;;
@@ -62,6 +65,7 @@ while [ $# -gt 0 ]; do
   shift
 done
 [ "$RESTARTS" -ge 1 ] && [ "$RUNS" -ge 1 ] || { echo "--runs and --restarts must be at least 1" >&2; exit 2; }
+[ -z "$TESSERA_ONLY" ] || [ -z "$KC_HTTP" ] || { echo "--tessera-only and --keycloak-http exclude each other" >&2; exit 2; }
 
 log() { printf '== %s\n' "$*"; }
 die() { printf 'bench/issuer.sh: %s\n' "$*" >&2; exit 1; }
@@ -160,7 +164,9 @@ cp -a cli/target/tessera "$WORK/tessera"   # a private copy: a rebuild during th
 TESSERA=$WORK/tessera/bin/tessera
 
 KC_ZIP=${KC_ZIP:-$CACHE/keycloak/keycloak-quarkus-dist-$KC_VERSION.zip}
-if [ ! -s "$KC_ZIP" ]; then
+if [ -n "$TESSERA_ONLY" ]; then
+  log "--tessera-only: no Keycloak in this run"
+elif [ ! -s "$KC_ZIP" ]; then
   log "fetching org.keycloak:keycloak-quarkus-dist:$KC_VERSION:zip from Maven Central into $CACHE/keycloak"
   mkdir -p "$CACHE/keycloak"
   ./mvnw -q -B -ntp dependency:copy -Dartifact="org.keycloak:keycloak-quarkus-dist:$KC_VERSION:zip" \
@@ -168,7 +174,7 @@ if [ ! -s "$KC_ZIP" ]; then
   [ -s "$KC_ZIP" ] || die "the download did not produce $KC_ZIP"
 fi
 SHA1_FILE="${HOME:-/nonexistent}/.m2/repository/org/keycloak/keycloak-quarkus-dist/$KC_VERSION/keycloak-quarkus-dist-$KC_VERSION.zip.sha1"
-if [ -s "$SHA1_FILE" ]; then
+if [ -z "$TESSERA_ONLY" ] && [ -s "$SHA1_FILE" ]; then
   [ "$(sha1sum "$KC_ZIP" | cut -c1-40)" = "$(tr -d ' \n' < "$SHA1_FILE" | cut -c1-40)" ] || die "SHA-1 of $KC_ZIP differs from Maven Central's"
   log "Keycloak zip $KC_ZIP: SHA-1 matches Maven Central's"
 fi
@@ -341,33 +347,39 @@ wrk_run() {
 }
 
 # ---------------------------------------------------------------- the run
+# JVMS: the server processes; SERVERS: what gets load (keycloak_http is Keycloak's JVM on its HTTP port)
+if [ -n "$TESSERA_ONLY" ]; then JVMS=(tessera); else JVMS=(tessera keycloak); fi
+SERVERS=("${JVMS[@]}"); [ -z "$KC_HTTP" ] || SERVERS+=(keycloak_http)
+
 log "cold starts: Tessera with a new data directory and launcher cache; Keycloak freshly unzipped, new database"
 start_tessera cold
 setup_tessera
 stop_tessera
-unzip -q "$KC_ZIP" -d "$WORK"
-[ -x "$KC_HOME/bin/kc.sh" ] || die "the zip did not contain keycloak-$KC_VERSION/bin/kc.sh"
-start_keycloak cold
-grep -q 'Updating the configuration' "$OUT/keycloak.log" && echo "   (Keycloak's first start-dev re-augmented the distribution, as every fresh installation does)"
-setup_keycloak
-stop_keycloak
+if [ -z "$TESSERA_ONLY" ]; then
+  unzip -q "$KC_ZIP" -d "$WORK"
+  [ -x "$KC_HOME/bin/kc.sh" ] || die "the zip did not contain keycloak-$KC_VERSION/bin/kc.sh"
+  start_keycloak cold
+  grep -q 'Updating the configuration' "$OUT/keycloak.log" && echo "   (Keycloak's first start-dev re-augmented the distribution, as every fresh installation does)"
+  setup_keycloak
+  stop_keycloak
+fi
 
 log "restarts on the existing state: $RESTARTS per server, alternating; the last ones stay up"
 for r in $(seq 1 "$RESTARTS"); do
   start_tessera restart
   [ "$r" = "$RESTARTS" ] || stop_tessera
+  [ -n "$TESSERA_ONLY" ] && continue
   start_keycloak restart
   [ "$r" = "$RESTARTS" ] || stop_keycloak
 done
-{ grep -o 'Keycloak [0-9.]* on JVM .* started in [0-9.]*s' "$OUT/keycloak.log" || true; } | tail -1 | sed 's/^/   keycloak log: /'
+[ -n "$TESSERA_ONLY" ] || { grep -o 'Keycloak [0-9.]* on JVM .* started in [0-9.]*s' "$OUT/keycloak.log" || true; } | tail -1 | sed 's/^/   keycloak log: /'
 
-SERVERS=(tessera keycloak); [ -z "$KC_HTTP" ] || SERVERS+=(keycloak_http)
 log "token check (one request per server and algorithm)"
 for s in "${SERVERS[@]}"; do for a in ES256 RS256; do check_token "$s" "$a"; done; done
 
 SLICE=$(( WARMUP >= 60 ? 30 : (WARMUP + 1) / 2 ))
 log "warm-up: ${WARMUP}s per server at c=32, ES256 and RS256 alternating in ${SLICE}s slices"
-for s in tessera keycloak; do
+for s in "${JVMS[@]}"; do
   left=$WARMUP; alg=ES256
   while [ "$left" -gt 0 ]; do
     d=$(( left < SLICE ? left : SLICE ))
@@ -386,7 +398,7 @@ for r in $(seq 1 "$RUNS"); do
     done
   done
 done
-for s in tessera keycloak; do
+for s in "${JVMS[@]}"; do
   p=$(pid_of "$s")
   echo "$s rss_after_load_mib $(rss_mib "$p")" >> "$RAW"
   echo "$s hwm_mib $(hwm_mib "$p")" >> "$RAW"
@@ -401,6 +413,42 @@ e() { awk -v s="$1" -v a="$2" -v c="$3" '$1 == s && $2 == a && $3 == c && $4 == 
 one() { awk -v s="$1" -v k="$2" '$1 == s && $2 == k { print $3 }' "$RAW" | median; }
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", (b > 0) ? a / b : 0 }'; }
 verdict() { awk -v v="$1" -v op="$2" -v t="$3" 'BEGIN { ok = (op == ">=") ? (v >= t) : (v <= t); print ok ? "met" : "NOT met" }'; }
+
+if [ -n "$TESSERA_ONLY" ]; then
+  {
+    printf '\n%-36s %12s   (--tessera-only; JAVA_OPTS: %s)\n' "median of $RUNS x ${DURATION}s" tessera "${TESSERA_JAVA_OPTS:-none}"
+    for a in ES256 RS256; do
+      for c in $CONNS; do
+        printf '%-36s %12s\n' "$a c=$c tokens/s" "$(m tessera $a $c rps)" "$a c=$c p50 / p99 ms" \
+          "$(m tessera $a $c p50) / $(m tessera $a $c p99)" "$a c=$c errors" "$(e tessera $a $c)" \
+          "$a c=$c server CPU ms/token" "$(m tessera $a $c cpu_ms_per_token)" \
+          "$a c=$c other processes' CPU, cores" "$(m tessera $a $c other_cores)"
+      done
+    done
+    printf '%-36s %12s\n' "cold start ms" "$(one tessera startup_cold)" "restart ms (median of $RESTARTS)" \
+      "$(one tessera startup_restart)" "RSS after start MiB (median)" "$(one tessera rss_after_start_mib)" \
+      "RSS after load MiB" "$(one tessera rss_after_load_mib)" "peak RSS (VmHWM) MiB" "$(one tessera hwm_mib)"
+    werr=$(awk '$2 == "warmup_errors" { print $3 }' "$RAW" | sum)
+    [ "$werr" = 0 ] || echo "  warning: $werr errors during the warm-up"
+    echo
+    for a in ES256 RS256; do
+      for c in $CONNS; do
+        for k in rps p50 p99 cpu_ms_per_token; do
+          case $k in rps) n=tokens_per_s ;; p50|p99) n=${k}_ms ;; *) n=$k ;; esac
+          echo "RESULT issuer.tessera.$(tr 'A-Z' 'a-z' <<<"$a").c$c.$n $(m tessera $a $c $k)"
+        done
+        echo "RESULT issuer.tessera.$(tr 'A-Z' 'a-z' <<<"$a").c$c.errors $(e tessera $a $c)"
+      done
+    done
+    for k in startup_cold startup_restart rss_after_start_mib rss_after_load_mib; do
+      case $k in startup_*) n=${k}_ms ;; *) n=$k ;; esac
+      echo "RESULT issuer.tessera.$n $(one tessera $k)"
+    done
+  } | tee "$OUT/summary.txt"
+  echo
+  echo "raw numbers: $RAW; wrk output, server log, one token per algorithm: $OUT"
+  exit 0
+fi
 
 {
   printf '\n%-36s %12s %12s' "median of $RUNS x ${DURATION}s" tessera keycloak
