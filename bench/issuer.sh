@@ -21,7 +21,8 @@
 # Tessera: `tessera issuer`, VO `default` (ES256, created on first start) and VO `rs` (RS256), one
 #   client_credentials client each (scope 'read:/data compute.create'), TESSERA_LOG_LEVEL=WARN (no access or
 #   audit lines; audit events still go to its SQLite database), JAVA_OPTS from TESSERA_JAVA_OPTS (default
-#   -Xms64m -Xmx512m: the heap bounds kc.sh gives Keycloak outside containers).
+#   empty: the launcher's own JVM options, as Keycloak gets kc.sh's; TESSERA_JAVA_OPTS='-Xms64m -Xmx512m'
+#   gives Tessera the heap bounds kc.sh gives Keycloak outside containers).
 # Keycloak: realm `bench` set up over its admin REST API as in its docs' client_credentials setup: an
 #   ecdsa-generated P-256 key, realm default ES256, client `robot` (ES256) and `robot-rs256`
 #   (access.token.signed.response.alg=RS256), service accounts on; kc.sh's own JVM options.
@@ -73,7 +74,7 @@ die() { printf 'bench/issuer.sh: %s\n' "$*" >&2; exit 1; }
 BENCH_JAVA_HOME=${BENCH_JAVA_HOME:-/usr/lib/jvm/temurin-25-jdk-amd64}
 KC_VERSION=${KC_VERSION:-26.7.3}
 CACHE=${TESSERA_BENCH_CACHE:-/tmp/tessera-bench-cache}
-TESSERA_JAVA_OPTS=${TESSERA_JAVA_OPTS--Xms64m -Xmx512m}
+TESSERA_JAVA_OPTS=${TESSERA_JAVA_OPTS-}
 SCOPE='read:/data compute.create'
 KC_SECRET=robot-secret
 
@@ -155,7 +156,7 @@ wait_200() {
 
 log "load before: $(cut -d' ' -f1-3 /proc/loadavg) ($(nproc) CPUs shared by wrk and both servers)"
 log "JDK for both servers: $BENCH_JAVA_HOME ($JAVA_VERSION)"
-log "Tessera source: $(git describe --always --dirty 2>/dev/null || echo 'not a git checkout')"
+log "Tessera source: $(git describe --always --dirty 2>/dev/null || echo 'not a git checkout'); JAVA_OPTS: ${TESSERA_JAVA_OPTS:-none, the launcher defaults}"
 
 # ---------------------------------------------------------------- Tessera build and Keycloak distribution
 log "building cli/target/tessera"
@@ -451,7 +452,8 @@ if [ -n "$TESSERA_ONLY" ]; then
 fi
 
 {
-  printf '\n%-36s %12s %12s' "median of $RUNS x ${DURATION}s" tessera keycloak
+  printf '\nTessera JAVA_OPTS: %s\n' "${TESSERA_JAVA_OPTS:-none, the launcher defaults}"
+  printf '%-36s %12s %12s' "median of $RUNS x ${DURATION}s" tessera keycloak
   [ -z "$KC_HTTP" ] || printf ' %14s' "keycloak http"
   printf ' %10s\n' "T / K"
   for a in ES256 RS256; do
