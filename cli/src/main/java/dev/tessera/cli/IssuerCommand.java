@@ -4,6 +4,8 @@ import dev.tessera.issuer.IssuerConfig;
 import dev.tessera.issuer.IssuerServer;
 import dev.tessera.issuer.domain.Vo;
 import dev.tessera.issuer.service.VoContext;
+import dev.tessera.token.keys.Algorithm;
+import dev.tessera.token.keys.SigningKey;
 import dev.tessera.web.ConfigFiles;
 import java.io.PrintWriter;
 import java.nio.file.Path;
@@ -80,6 +82,9 @@ final class IssuerCommand implements Callable<Integer> {
         out.printf("Tessera issuer at %s (TLS certificate %s)%n", running.url(), running.tlsCertificate());
         for (VoContext vo : running.vos()) {
             out.printf("  VO %s: iss %s, %s tokens%n", vo.vo().name(), vo.vo().issuer(), vo.vo().profile().displayName());
+        }
+        if (running.vos().stream().anyMatch(vo -> vo.vo().algorithm() == Algorithm.RS256)) {
+            out.printf("  RS256 signatures by %s%n", SigningKey.rsaSigner());
         }
         String dataOption = "--data " + config.data();
         if (running.created().isPresent()) {

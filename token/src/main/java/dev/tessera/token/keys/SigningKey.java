@@ -15,6 +15,7 @@ import java.security.PublicKey;
 import java.security.Signature;
 import java.security.interfaces.ECPrivateKey;
 import java.security.interfaces.ECPublicKey;
+import java.security.interfaces.RSAPrivateCrtKey;
 import java.security.interfaces.RSAPublicKey;
 import java.security.spec.ECGenParameterSpec;
 import java.util.Objects;
@@ -32,6 +33,7 @@ public final class SigningKey {
     private final PrivateKey privateKey;
     private final PublicKey publicKey;
     private final ECPrivateKeyParameters ecKey;
+    private final OpenSslRsa.Key nativeRsaKey; // null: the JDK signs RS256
 
     private SigningKey(String keyId, Algorithm algorithm, KeyPair pair) {
         this.algorithm = Objects.requireNonNull(algorithm, "algorithm");
@@ -47,6 +49,7 @@ public final class SigningKey {
                     + " without '..' (verifiers refuse other kids)");
         }
         this.ecKey = algorithm == Algorithm.ES256 ? P256.privateParameters((ECPrivateKey) privateKey) : null;
+        this.nativeRsaKey = privateKey instanceof RSAPrivateCrtKey crt ? OpenSslRsa.load(crt) : null;
     }
 
     /**
@@ -118,6 +121,12 @@ public final class SigningKey {
         if (algorithm == Algorithm.ES256) {
             return P256.sign(ecKey, Sha256.digest(data));
         }
+        if (nativeRsaKey != null) {
+            byte[] signature = nativeRsaKey.sign(Sha256.digest(data));
+            if (signature != null) {
+                return signature;
+            }
+        }
         Signature signer = Algorithm.rsaSignature();
         try {
             signer.initSign(privateKey);
@@ -126,6 +135,14 @@ public final class SigningKey {
         } catch (GeneralSecurityException e) {
             throw Crypto.broken(e);
         }
+    }
+
+    /**
+     * Who makes this JVM's RS256 signatures, for a server's start-up log: {@code "OpenSSL 3.x.y (libcrypto)"}
+     * when Java 22+ may call it (about three times as fast), otherwise the JDK's provider.
+     */
+    public static String rsaSigner() {
+        return OpenSslRsa.signer();
     }
 
     /** The matching verification key. */

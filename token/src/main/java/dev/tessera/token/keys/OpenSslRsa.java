@@ -1,0 +1,408 @@
+package dev.tessera.token.keys;
+
+import java.lang.invoke.MethodHandle;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.MethodType;
+import java.lang.ref.Cleaner;
+import java.lang.reflect.Array;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.security.interfaces.RSAPrivateCrtKey;
+import java.util.Arrays;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentLinkedQueue;
+
+/**
+ * RS256 signatures by the system's OpenSSL 3 {@code libcrypto}, about three times as fast as the JDK's RSA.
+ *
+ * <p>Why: an issuer spends most of an RS256 token's CPU on the RSA-2048 private-key operation. The JDK does
+ * about 1,300 of them per second per core here; OpenSSL 3 does about 4,100 (its AVX-512 IFMA code,
+ * {@code openssl speed rsa2048}). RSASSA-PKCS1-v1_5 is deterministic, so the two produce the same bytes.
+ *
+ * <p>How: the Foreign Function &amp; Memory API, final in Java 22. The library is built for Java 17, so the API
+ * is reached by reflection once, when this class loads; each signature then costs two direct-buffer copies
+ * and one downcall. Used only when all of these hold, otherwise {@link SigningKey} signs with the JDK:
+ * Java 22 or newer; native access enabled for this code ({@code --enable-native-access=ALL-UNNAMED}, which the
+ * {@code tessera issuer} launcher sets: without it Java would print a warning); {@code libcrypto.so.3} loadable;
+ * the system property {@code tessera.openssl} not {@code off}.
+ *
+ * <p>The private key goes to OpenSSL once, as PKCS#8 DER in native memory that is zeroed right after decoding.
+ * Each key keeps a pool of signing contexts ({@code EVP_PKEY_CTX} is not thread-safe, the key is), freed with
+ * the key when it becomes unreachable.
+ */
+final class OpenSslRsa {
+    private static final int RSA_PKCS1_PADDING = 1;
+    private static final Cleaner CLEANER = Cleaner.create();
+
+    /** Why OpenSSL is not used, or {@code null} when it is. */
+    private static String notUsed;
+
+    /** The bound library, or {@code null} when OpenSSL is not used (see the class comment). */
+    private static final Functions LIBCRYPTO = Functions.bind();
+
+    private OpenSslRsa() {}
+
+    /** Whether RS256 keys sign through OpenSSL in this JVM. */
+    static boolean available() {
+        return LIBCRYPTO != null;
+    }
+
+    /** Who signs RS256 here, for a server's start-up log: OpenSSL's version or the JDK's provider. */
+    static String signer() {
+        return LIBCRYPTO != null ? LIBCRYPTO.version
+                : "the JDK (" + Algorithm.rsaSignature().getProvider() + "; OpenSSL not used: " + notUsed + ")";
+    }
+
+    /** A native copy of {@code key}, or {@code null} when OpenSSL is not used or refuses the key. */
+    static Key load(RSAPrivateCrtKey key) {
+        if (LIBCRYPTO == null) {
+            return null;
+        }
+        try {
+            return LIBCRYPTO.load(key);
+        } catch (Throwable e) {
+            return null; // the JDK signs instead: same signatures, only slower
+        }
+    }
+
+    /** An RSA private key inside OpenSSL. */
+    static final class Key {
+        private final Functions lib;
+        private final Object pkey;
+        private final int signatureLength;
+        private final ConcurrentLinkedQueue<Context> idle;
+
+        private Key(Functions lib, Object pkey, int signatureLength) {
+            this.lib = lib;
+            this.pkey = pkey;
+            this.signatureLength = signatureLength;
+            this.idle = new ConcurrentLinkedQueue<>();
+            ConcurrentLinkedQueue<Context> contexts = idle;
+            CLEANER.register(this, () -> lib.free(pkey, contexts)); // the action must not hold the Key itself
+        }
+
+        /**
+         * The RSASSA-PKCS1-v1_5 signature of a SHA-256 {@code digest}, or {@code null} when OpenSSL fails (the
+         * caller then signs with the JDK).
+         */
+        byte[] sign(byte[] digest) {
+            Context context = idle.poll();
+            try {
+                if (context == null) {
+                    context = lib.newContext(pkey, signatureLength);
+                }
+                byte[] signature = lib.sign(context, digest);
+                idle.offer(context);
+                return signature;
+            } catch (Throwable e) {
+                if (context != null) {
+                    lib.freeContext(context); // in an unknown state: not reused
+                }
+                return null;
+            }
+        }
+    }
+
+    /** A signing context and the native buffers it uses, one thread at a time. */
+    private static final class Context {
+        final Object ctx;
+        final Object signature;
+        final ByteBuffer signatureBuffer;
+        final Object signatureLength;
+        final ByteBuffer signatureLengthBuffer;
+        final Object digest;
+        final ByteBuffer digestBuffer;
+
+        Context(Object ctx, Object signature, Object signatureLength, Object digest, Foreign ffm) throws Throwable {
+            this.ctx = ctx;
+            this.signature = signature;
+            this.signatureBuffer = ffm.byteBuffer(signature);
+            this.signatureLength = signatureLength;
+            this.signatureLengthBuffer = ffm.byteBuffer(signatureLength).order(ByteOrder.nativeOrder()); // a size_t
+            this.digest = digest;
+            this.digestBuffer = ffm.byteBuffer(digest);
+        }
+    }
+
+    /** The libcrypto functions used, as method handles with {@code MemorySegment} erased to {@code Object}. */
+    private static final class Functions {
+        final Foreign ffm;
+        final String version;
+        final Object sha256;
+        final MethodHandle bioNewMemBuf; // BIO *BIO_new_mem_buf(const void *buf, int len)
+        final MethodHandle bioFree; // int BIO_free(BIO *a)
+        final MethodHandle d2iPrivateKeyBio; // EVP_PKEY *d2i_PrivateKey_bio(BIO *bp, EVP_PKEY **a)
+        final MethodHandle pkeyFree; // void EVP_PKEY_free(EVP_PKEY *key)
+        final MethodHandle ctxNew; // EVP_PKEY_CTX *EVP_PKEY_CTX_new(EVP_PKEY *pkey, ENGINE *e)
+        final MethodHandle ctxFree; // void EVP_PKEY_CTX_free(EVP_PKEY_CTX *ctx)
+        final MethodHandle signInit; // int EVP_PKEY_sign_init(EVP_PKEY_CTX *ctx)
+        final MethodHandle setPadding; // int EVP_PKEY_CTX_set_rsa_padding(EVP_PKEY_CTX *ctx, int pad)
+        final MethodHandle setSignatureMd; // int EVP_PKEY_CTX_set_signature_md(EVP_PKEY_CTX *ctx, const EVP_MD *md)
+        final MethodHandle sign; // int EVP_PKEY_sign(ctx, unsigned char *sig, size_t *siglen, tbs, size_t tbslen)
+        final MethodHandle clearErrors; // void ERR_clear_error(void)
+
+        private Functions(Foreign ffm) throws Throwable {
+            this.ffm = ffm;
+            String a = "A", i = "I", j = "J", v = "V";
+            long versionNumber = (long) ffm.function("OpenSSL_version_num", j).invokeExact();
+            if (versionNumber >>> 28 < 3) {
+                throw new IllegalStateException("OpenSSL 3 needed");
+            }
+            version = "OpenSSL " + (versionNumber >>> 28) + "." + (versionNumber >>> 20 & 0xff) + "."
+                    + (versionNumber >>> 4 & 0xff) + " (libcrypto)";
+            sha256 = ffm.function("EVP_sha256", a).invokeExact();
+            bioNewMemBuf = ffm.function("BIO_new_mem_buf", a, a, i);
+            bioFree = ffm.function("BIO_free", i, a);
+            d2iPrivateKeyBio = ffm.function("d2i_PrivateKey_bio", a, a, a);
+            pkeyFree = ffm.function("EVP_PKEY_free", v, a);
+            ctxNew = ffm.function("EVP_PKEY_CTX_new", a, a, a);
+            ctxFree = ffm.function("EVP_PKEY_CTX_free", v, a);
+            signInit = ffm.function("EVP_PKEY_sign_init", i, a);
+            setPadding = ffm.function("EVP_PKEY_CTX_set_rsa_padding", i, a, i);
+            setSignatureMd = ffm.function("EVP_PKEY_CTX_set_signature_md", i, a, a);
+            sign = ffm.function("EVP_PKEY_sign", i, a, a, a, a, j);
+            clearErrors = ffm.function("ERR_clear_error", v);
+        }
+
+        static Functions bind() {
+            if (Runtime.version().feature() < 22) {
+                notUsed = "Java 22 or newer needed";
+                return null;
+            }
+            if ("off".equals(System.getProperty("tessera.openssl"))) {
+                notUsed = "tessera.openssl=off";
+                return null;
+            }
+            try {
+                Foreign ffm = Foreign.of("libcrypto.so.3");
+                if (ffm == null) {
+                    notUsed = "native access not enabled (--enable-native-access=ALL-UNNAMED)";
+                    return null;
+                }
+                return new Functions(ffm);
+            } catch (Throwable e) {
+                notUsed = e.toString(); // no usable libcrypto: the JDK signs
+                return null;
+            }
+        }
+
+        Key load(RSAPrivateCrtKey key) throws Throwable {
+            byte[] der = key.getEncoded(); // PKCS#8 PrivateKeyInfo
+            Object arena = ffm.confinedArena();
+            try {
+                Object buffer = ffm.allocate(arena, der.length);
+                ByteBuffer view = ffm.byteBuffer(buffer);
+                view.put(der);
+                Arrays.fill(der, (byte) 0);
+                Object bio = bioNewMemBuf.invokeExact(buffer, der.length);
+                if (ffm.isNull(bio)) {
+                    throw new IllegalStateException("BIO_new_mem_buf failed");
+                }
+                Object pkey = d2iPrivateKeyBio.invokeExact(bio, ffm.nullPointer());
+                int ignored = (int) bioFree.invokeExact(bio);
+                view.clear();
+                view.put(new byte[view.capacity()]); // no copy of the private key left in native memory
+                if (ffm.isNull(pkey)) {
+                    clearErrors.invokeExact();
+                    throw new IllegalStateException("OpenSSL could not read the key");
+                }
+                return new Key(this, pkey, (key.getModulus().bitLength() + 7) / 8);
+            } finally {
+                ffm.close(arena);
+            }
+        }
+
+        Context newContext(Object pkey, int signatureLength) throws Throwable {
+            Object ctx = ctxNew.invokeExact(pkey, ffm.nullPointer());
+            if (ffm.isNull(ctx)) {
+                throw new IllegalStateException("EVP_PKEY_CTX_new failed");
+            }
+            if ((int) signInit.invokeExact(ctx) <= 0
+                    || (int) setPadding.invokeExact(ctx, RSA_PKCS1_PADDING) <= 0
+                    || (int) setSignatureMd.invokeExact(ctx, sha256) <= 0) {
+                ctxFree.invokeExact(ctx);
+                clearErrors.invokeExact();
+                throw new IllegalStateException("EVP_PKEY_sign_init failed");
+            }
+            Object arena = ffm.autoArena(); // freed with the context's buffers once unreachable
+            return new Context(ctx, ffm.allocate(arena, signatureLength), ffm.allocate(arena, Long.BYTES),
+                    ffm.allocate(arena, 32), ffm);
+        }
+
+        byte[] sign(Context context, byte[] digest) throws Throwable {
+            ByteBuffer in = context.digestBuffer.clear();
+            in.put(digest);
+            ByteBuffer length = context.signatureLengthBuffer;
+            length.putLong(0, context.signatureBuffer.capacity()); // in: the buffer's size; out: the signature's
+            int ok = (int) sign.invokeExact(context.ctx, context.signature, context.signatureLength, context.digest,
+                    (long) digest.length);
+            long written = length.getLong(0);
+            if (ok <= 0 || written <= 0 || written > context.signatureBuffer.capacity()) {
+                clearErrors.invokeExact();
+                throw new IllegalStateException("EVP_PKEY_sign failed");
+            }
+            byte[] signature = new byte[(int) written];
+            context.signatureBuffer.clear().get(signature);
+            return signature;
+        }
+
+        void freeContext(Context context) {
+            try {
+                ctxFree.invokeExact(context.ctx);
+            } catch (Throwable ignored) {
+                // nothing more to do for a context that is being dropped
+            }
+        }
+
+        void free(Object pkey, ConcurrentLinkedQueue<Context> contexts) {
+            for (Context context; (context = contexts.poll()) != null; ) {
+                freeContext(context);
+            }
+            try {
+                pkeyFree.invokeExact(pkey);
+            } catch (Throwable ignored) {
+                // the process keeps a few bytes it cannot free
+            }
+        }
+    }
+
+    /**
+     * The few parts of {@code java.lang.foreign} used here, reached by reflection so this class compiles for
+     * Java 17. Every {@code MemorySegment} and {@code Arena} is typed {@code Object}.
+     */
+    private static final class Foreign {
+        private final Class<?> segmentClass;
+        private final Object linker;
+        private final Object lookup;
+        private final Object nullPointer;
+        private final MethodHandle find;
+        private final MethodHandle downcall;
+        private final MethodHandle functionOf;
+        private final MethodHandle functionOfVoid;
+        private final Object noOptions;
+        private final Class<?> layoutClass;
+        private final Object address;
+        private final Object int32;
+        private final Object int64;
+        private final MethodHandle addressOf;
+        private final MethodHandle asByteBuffer;
+        private final MethodHandle allocate;
+        private final MethodHandle ofConfined;
+        private final MethodHandle ofAuto;
+        private final MethodHandle close;
+
+        private Foreign(String library) throws Throwable {
+            MethodHandles.Lookup l = MethodHandles.lookup(); // restricted methods check native access of the caller: this class
+            Class<?> arenaClass = Class.forName("java.lang.foreign.Arena");
+            segmentClass = Class.forName("java.lang.foreign.MemorySegment");
+            Class<?> linkerClass = Class.forName("java.lang.foreign.Linker");
+            Class<?> lookupClass = Class.forName("java.lang.foreign.SymbolLookup");
+            Class<?> descriptorClass = Class.forName("java.lang.foreign.FunctionDescriptor");
+            Class<?> optionClass = Class.forName("java.lang.foreign.Linker$Option");
+            layoutClass = Class.forName("java.lang.foreign.MemoryLayout");
+            Class<?> valueLayoutClass = Class.forName("java.lang.foreign.ValueLayout");
+            Class<?> layoutArray = Array.newInstance(layoutClass, 0).getClass();
+
+            Object global = l.findStatic(arenaClass, "global", MethodType.methodType(arenaClass)).invoke();
+            linker = l.findStatic(linkerClass, "nativeLinker", MethodType.methodType(linkerClass)).invoke();
+            lookup = l.findStatic(lookupClass, "libraryLookup",
+                    MethodType.methodType(lookupClass, String.class, arenaClass)).invoke(library, global);
+            find = l.findVirtual(lookupClass, "find", MethodType.methodType(Optional.class, String.class));
+            // fixed arity: the varargs methods below are called with their arrays built here
+            downcall = l.findVirtual(linkerClass, "downcallHandle", MethodType.methodType(MethodHandle.class,
+                    segmentClass, descriptorClass, Array.newInstance(optionClass, 0).getClass())).asFixedArity();
+            functionOf = l.findStatic(descriptorClass, "of",
+                    MethodType.methodType(descriptorClass, layoutClass, layoutArray)).asFixedArity();
+            functionOfVoid = l.findStatic(descriptorClass, "ofVoid", MethodType.methodType(descriptorClass, layoutArray))
+                    .asFixedArity();
+            noOptions = Array.newInstance(optionClass, 0);
+            address = valueLayoutClass.getField("ADDRESS").get(null);
+            int32 = valueLayoutClass.getField("JAVA_INT").get(null);
+            int64 = valueLayoutClass.getField("JAVA_LONG").get(null);
+            nullPointer = segmentClass.getField("NULL").get(null);
+            addressOf = l.findVirtual(segmentClass, "address", MethodType.methodType(long.class));
+            asByteBuffer = l.findVirtual(segmentClass, "asByteBuffer", MethodType.methodType(ByteBuffer.class));
+            allocate = l.findVirtual(arenaClass, "allocate", MethodType.methodType(segmentClass, long.class));
+            ofConfined = l.findStatic(arenaClass, "ofConfined", MethodType.methodType(arenaClass));
+            ofAuto = l.findStatic(arenaClass, "ofAuto", MethodType.methodType(arenaClass));
+            close = l.findVirtual(arenaClass, "close", MethodType.methodType(void.class));
+        }
+
+        /** The API for {@code library}, or {@code null} when native access is not enabled for this code. */
+        static Foreign of(String library) throws Throwable {
+            Module module = OpenSslRsa.class.getModule();
+            boolean enabled = (boolean) MethodHandles.publicLookup()
+                    .findVirtual(Module.class, "isNativeAccessEnabled", MethodType.methodType(boolean.class))
+                    .invoke(module);
+            return enabled ? new Foreign(library) : null;
+        }
+
+        /**
+         * A downcall handle for C function {@code name}; the result and then the parameters as {@code "A"}
+         * (pointer), {@code "I"} (int), {@code "J"} (long, size_t) or {@code "V"} (void, result only). Pointers
+         * are typed {@code Object} in the handle, so Java 17 code can call it with {@code invokeExact}.
+         */
+        MethodHandle function(String name, String result, String... parameters) throws Throwable {
+            Optional<?> symbol = (Optional<?>) find.invoke(lookup, name);
+            if (symbol.isEmpty()) {
+                throw new IllegalStateException("libcrypto has no " + name);
+            }
+            Object[] layouts = (Object[]) Array.newInstance(layoutClass, parameters.length);
+            for (int k = 0; k < parameters.length; k++) {
+                layouts[k] = layout(parameters[k]);
+            }
+            Object descriptor = "V".equals(result)
+                    ? functionOfVoid.invoke(layouts)
+                    : functionOf.invoke(layout(result), layouts);
+            MethodHandle handle = (MethodHandle) downcall.invoke(linker, symbol.get(), descriptor, noOptions);
+            return handle.asType(erase(handle.type()));
+        }
+
+        private Object layout(String code) {
+            switch (code) {
+                case "A": return address;
+                case "I": return int32;
+                case "J": return int64;
+                default: throw new IllegalArgumentException(code);
+            }
+        }
+
+        private MethodType erase(MethodType type) {
+            MethodType erased = type;
+            for (int k = 0; k < type.parameterCount(); k++) {
+                if (type.parameterType(k) == segmentClass) {
+                    erased = erased.changeParameterType(k, Object.class);
+                }
+            }
+            return type.returnType() == segmentClass ? erased.changeReturnType(Object.class) : erased;
+        }
+
+        Object nullPointer() {
+            return nullPointer;
+        }
+
+        boolean isNull(Object segment) throws Throwable {
+            return (long) addressOf.invoke(segment) == 0;
+        }
+
+        ByteBuffer byteBuffer(Object segment) throws Throwable {
+            return (ByteBuffer) asByteBuffer.invoke(segment);
+        }
+
+        Object allocate(Object arena, long bytes) throws Throwable {
+            return allocate.invoke(arena, bytes);
+        }
+
+        Object confinedArena() throws Throwable {
+            return ofConfined.invoke();
+        }
+
+        Object autoArena() throws Throwable {
+            return ofAuto.invoke();
+        }
+
+        void close(Object arena) throws Throwable {
+            close.invoke(arena);
+        }
+    }
+}
