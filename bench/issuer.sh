@@ -403,6 +403,8 @@ for s in "${JVMS[@]}"; do
   p=$(pid_of "$s")
   echo "$s rss_after_load_mib $(rss_mib "$p")" >> "$RAW"
   echo "$s hwm_mib $(hwm_mib "$p")" >> "$RAW"
+  # anonymous memory (heap, malloc, stacks) against file pages (jars, libraries, the CDS archive)
+  log "$s RSS after load: $(awk '/^(RssAnon|RssFile|RssShmem):/ { printf "%s %.1f MiB  ", $1, $2 / 1024 }' "/proc/$p/status")"
 done
 log "load after: $(cut -d' ' -f1-3 /proc/loadavg)"
 

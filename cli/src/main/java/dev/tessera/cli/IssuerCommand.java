@@ -4,7 +4,6 @@ import dev.tessera.issuer.IssuerConfig;
 import dev.tessera.issuer.IssuerServer;
 import dev.tessera.issuer.domain.Vo;
 import dev.tessera.issuer.service.VoContext;
-import dev.tessera.token.keys.Algorithm;
 import dev.tessera.token.keys.SigningKey;
 import dev.tessera.web.ConfigFiles;
 import java.io.PrintWriter;
@@ -83,9 +82,7 @@ final class IssuerCommand implements Callable<Integer> {
         for (VoContext vo : running.vos()) {
             out.printf("  VO %s: iss %s, %s tokens%n", vo.vo().name(), vo.vo().issuer(), vo.vo().profile().displayName());
         }
-        if (running.vos().stream().anyMatch(vo -> vo.vo().algorithm() == Algorithm.RS256)) {
-            out.printf("  RS256 signatures by %s%n", SigningKey.rsaSigner());
-        }
+        out.printf("  signatures by %s%n", SigningKey.signingLibrary());
         String dataOption = "--data " + config.data();
         if (running.created().isPresent()) {
             Vo vo = running.created().get();

@@ -71,6 +71,45 @@ final class P256 {
         return out;
     }
 
+    /**
+     * The JWS form R || S (64 bytes) of a DER ECDSA-Sig-Value {@code SEQUENCE { r INTEGER, s INTEGER }}, as
+     * OpenSSL writes it.
+     *
+     * @throws IllegalArgumentException when {@code der} is not such a value for P-256
+     */
+    static byte[] concatenated(byte[] der) {
+        if (der.length < 8 || der[0] != 0x30 || (der[1] & 0xff) != der.length - 2) {
+            throw new IllegalArgumentException("not a DER ECDSA signature");
+        }
+        byte[] out = new byte[64];
+        int next = copyInteger(der, 2, out, 0);
+        if (copyInteger(der, next, out, 32) != der.length) {
+            throw new IllegalArgumentException("not a DER ECDSA signature");
+        }
+        return out;
+    }
+
+    /** Copies the DER INTEGER at {@code at} right-aligned into 32 bytes of {@code out}; returns the next offset. */
+    private static int copyInteger(byte[] der, int at, byte[] out, int offset) {
+        if (at + 2 > der.length || der[at] != 0x02) {
+            throw new IllegalArgumentException("not a DER ECDSA signature");
+        }
+        int length = der[at + 1] & 0xff;
+        int start = at + 2;
+        int end = start + length;
+        if (length == 0 || length > 33 || end > der.length) {
+            throw new IllegalArgumentException("not a DER ECDSA signature");
+        }
+        while (end - start > 32) { // a leading 0x00 keeps a high bit from reading as a sign
+            if (der[start] != 0) {
+                throw new IllegalArgumentException("not a DER ECDSA signature");
+            }
+            start++;
+        }
+        System.arraycopy(der, start, out, offset + 32 - (end - start), end - start);
+        return end;
+    }
+
     private static void copyUnsigned(BigInteger value, byte[] out, int offset) {
         byte[] bytes = value.toByteArray(); // big-endian, maybe with a leading sign byte
         int length = Math.min(bytes.length, 32);

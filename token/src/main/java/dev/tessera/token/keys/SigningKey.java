@@ -15,7 +15,6 @@ import java.security.PublicKey;
 import java.security.Signature;
 import java.security.interfaces.ECPrivateKey;
 import java.security.interfaces.ECPublicKey;
-import java.security.interfaces.RSAPrivateCrtKey;
 import java.security.interfaces.RSAPublicKey;
 import java.security.spec.ECGenParameterSpec;
 import java.util.Objects;
@@ -33,7 +32,7 @@ public final class SigningKey {
     private final PrivateKey privateKey;
     private final PublicKey publicKey;
     private final ECPrivateKeyParameters ecKey;
-    private final OpenSslRsa.Key nativeRsaKey; // null: the JDK signs RS256
+    private final OpenSsl.Key nativeKey; // null: Java signs
 
     private SigningKey(String keyId, Algorithm algorithm, KeyPair pair) {
         this.algorithm = Objects.requireNonNull(algorithm, "algorithm");
@@ -49,7 +48,7 @@ public final class SigningKey {
                     + " without '..' (verifiers refuse other kids)");
         }
         this.ecKey = algorithm == Algorithm.ES256 ? P256.privateParameters((ECPrivateKey) privateKey) : null;
-        this.nativeRsaKey = privateKey instanceof RSAPrivateCrtKey crt ? OpenSslRsa.load(crt) : null;
+        this.nativeKey = OpenSsl.load(algorithm, privateKey);
     }
 
     /**
@@ -118,14 +117,14 @@ public final class SigningKey {
 
     /** Signs {@code data}; for ES256 the result is the 64-byte JWS form R || S. */
     public byte[] sign(byte[] data) {
-        if (algorithm == Algorithm.ES256) {
-            return P256.sign(ecKey, Sha256.digest(data));
-        }
-        if (nativeRsaKey != null) {
-            byte[] signature = nativeRsaKey.sign(Sha256.digest(data));
+        if (nativeKey != null) {
+            byte[] signature = nativeKey.sign(Sha256.digest(data));
             if (signature != null) {
                 return signature;
             }
+        }
+        if (algorithm == Algorithm.ES256) {
+            return P256.sign(ecKey, Sha256.digest(data));
         }
         Signature signer = Algorithm.rsaSignature();
         try {
@@ -138,11 +137,11 @@ public final class SigningKey {
     }
 
     /**
-     * Who makes this JVM's RS256 signatures, for a server's start-up log: {@code "OpenSSL 3.x.y (libcrypto)"}
-     * when Java 22+ may call it (about three times as fast), otherwise the JDK's provider.
+     * Who makes this JVM's signatures, for a server's start-up log: {@code "OpenSSL 3.x.y (libcrypto)"} when
+     * Java 22+ may call it (several times as fast), otherwise BouncyCastle and the JDK, and why.
      */
-    public static String rsaSigner() {
-        return OpenSslRsa.signer();
+    public static String signingLibrary() {
+        return OpenSsl.signer();
     }
 
     /** The matching verification key. */
