@@ -120,17 +120,17 @@ final class OpenSsl {
         final Object ctx;
         final Object signature;
         final ByteBuffer signatureBuffer;
-        final Object signatureLength;
-        final ByteBuffer signatureLengthBuffer;
+        final Object sizeSlot; // the size_t OpenSSL reads the buffer's size from and writes the signature's to
+        final ByteBuffer sizeBuffer;
         final Object digest;
         final ByteBuffer digestBuffer;
 
-        Context(Object ctx, Object signature, Object signatureLength, Object digest, Foreign ffm) throws Throwable {
+        Context(Object ctx, Object signature, Object sizeSlot, Object digest, Foreign ffm) throws Throwable {
             this.ctx = ctx;
             this.signature = signature;
             this.signatureBuffer = ffm.byteBuffer(signature);
-            this.signatureLength = signatureLength;
-            this.signatureLengthBuffer = ffm.byteBuffer(signatureLength).order(ByteOrder.nativeOrder()); // a size_t
+            this.sizeSlot = sizeSlot;
+            this.sizeBuffer = ffm.byteBuffer(sizeSlot).order(ByteOrder.nativeOrder());
             this.digest = digest;
             this.digestBuffer = ffm.byteBuffer(digest);
         }
@@ -201,19 +201,17 @@ final class OpenSsl {
         Key load(Algorithm algorithm, PrivateKey key) throws Throwable {
             byte[] der = key.getEncoded(); // PKCS#8 PrivateKeyInfo
             Object arena = ffm.confinedArena();
+            ByteBuffer view = null;
             try {
                 Object buffer = ffm.allocate(arena, der.length);
-                ByteBuffer view = ffm.byteBuffer(buffer);
+                view = ffm.byteBuffer(buffer);
                 view.put(der);
-                Arrays.fill(der, (byte) 0);
                 Object bio = bioNewMemBuf.invokeExact(buffer, der.length);
                 if (ffm.isNull(bio)) {
                     throw new IllegalStateException("BIO_new_mem_buf failed");
                 }
                 Object pkey = d2iPrivateKeyBio.invokeExact(bio, ffm.nullPointer());
                 int ignored = (int) bioFree.invokeExact(bio);
-                view.clear();
-                view.put(new byte[view.capacity()]); // no copy of the private key left in native memory
                 if (ffm.isNull(pkey)) {
                     clearErrors.invokeExact();
                     throw new IllegalStateException("OpenSSL could not read the key");
@@ -222,6 +220,11 @@ final class OpenSsl {
                         ? (((RSAPrivateCrtKey) key).getModulus().bitLength() + 7) / 8 : P256_DER_MAX;
                 return new Key(this, algorithm, pkey, signatureLength);
             } finally {
+                Arrays.fill(der, (byte) 0);
+                if (view != null) {
+                    view.clear();
+                    view.put(new byte[view.capacity()]); // no copy of the private key left in native memory
+                }
                 ffm.close(arena);
             }
         }
@@ -246,11 +249,10 @@ final class OpenSsl {
         byte[] sign(Context context, byte[] digest) throws Throwable {
             ByteBuffer in = context.digestBuffer.clear();
             in.put(digest);
-            ByteBuffer length = context.signatureLengthBuffer;
-            length.putLong(0, context.signatureBuffer.capacity()); // in: the buffer's size; out: the signature's
-            int ok = (int) sign.invokeExact(context.ctx, context.signature, context.signatureLength, context.digest,
+            context.sizeBuffer.putLong(0, context.signatureBuffer.capacity());
+            int ok = (int) sign.invokeExact(context.ctx, context.signature, context.sizeSlot, context.digest,
                     (long) digest.length);
-            long written = length.getLong(0);
+            long written = context.sizeBuffer.getLong(0);
             if (ok <= 0 || written <= 0 || written > context.signatureBuffer.capacity()) {
                 clearErrors.invokeExact();
                 throw new IllegalStateException("EVP_PKEY_sign failed");

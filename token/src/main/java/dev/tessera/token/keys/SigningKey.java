@@ -7,6 +7,7 @@ import com.nimbusds.jose.jwk.ECKey;
 import com.nimbusds.jose.jwk.JWK;
 import com.nimbusds.jose.jwk.KeyUse;
 import com.nimbusds.jose.jwk.RSAKey;
+import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
 import java.security.KeyPair;
 import java.security.KeyPairGenerator;
@@ -38,7 +39,7 @@ public final class SigningKey {
         this.algorithm = Objects.requireNonNull(algorithm, "algorithm");
         this.privateKey = pair.getPrivate();
         this.publicKey = pair.getPublic();
-        VerificationKey.of(null, algorithm, publicKey); // same type, curve and size rules as verification
+        VerificationKey check = VerificationKey.of(null, algorithm, publicKey); // same rules as verification
         if (!algorithm.keyType().equals(privateKey.getAlgorithm())) {
             throw new IllegalArgumentException(algorithm + " needs an " + algorithm.keyType() + " private key");
         }
@@ -48,7 +49,17 @@ public final class SigningKey {
                     + " without '..' (verifiers refuse other kids)");
         }
         this.ecKey = algorithm == Algorithm.ES256 ? P256.privateParameters((ECPrivateKey) privateKey) : null;
-        this.nativeKey = OpenSsl.load(algorithm, privateKey);
+        this.nativeKey = provenNativeKey(OpenSsl.load(algorithm, privateKey), check);
+    }
+
+    /** {@code key} if its signature verifies with the public key (whatever OpenSSL made of it), else {@code null}. */
+    private static OpenSsl.Key provenNativeKey(OpenSsl.Key key, VerificationKey publicKey) {
+        if (key == null) {
+            return null;
+        }
+        byte[] probe = "tessera: does OpenSSL sign with this key?".getBytes(StandardCharsets.US_ASCII);
+        byte[] signature = key.sign(Sha256.digest(probe));
+        return signature != null && publicKey.verify(probe, probe.length, signature) ? key : null;
     }
 
     /**
