@@ -7,6 +7,7 @@ import java.security.MessageDigest;
 import java.security.SecureRandom;
 import java.util.Arrays;
 import java.util.Base64;
+import java.util.Optional;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.bouncycastle.crypto.generators.Argon2BytesGenerator;
@@ -40,6 +41,20 @@ public final class Passwords {
         byte[] hash = argon2(password, salt, MEMORY_KIB, ITERATIONS, PARALLELISM, HASH_BYTES);
         return "$argon2id$v=19$m=" + MEMORY_KIB + ",t=" + ITERATIONS + ",p=" + PARALLELISM + "$"
                 + B64.encodeToString(salt) + "$" + B64.encodeToString(hash);
+    }
+
+    /**
+     * Whether {@code password} opens an account with hash {@code stored}; no account ({@code stored} empty) never
+     * matches but costs the same Argon2 work, so the time an answer takes does not tell a wrong username from
+     * a wrong password.
+     */
+    public static boolean matchesAccount(char[] password, Optional<String> stored) {
+        return matches(password, stored.orElse(NoAccount.HASH)) && stored.isPresent();
+    }
+
+    /** The hash checked when there is no account: made at its first use, not at start-up (Argon2 takes ~60 ms). */
+    private static final class NoAccount {
+        static final String HASH = hash("not a password of anyone".toCharArray());
     }
 
     /**

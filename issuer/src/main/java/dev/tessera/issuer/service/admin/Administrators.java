@@ -85,8 +85,7 @@ public final class Administrators {
             throw new Refused("too many failed sign-ins: wait a few minutes", false);
         }
         Optional<AdminStore.Account> account = store.find(username);
-        boolean ok = Passwords.matches(password, account.map(AdminStore.Account::passwordHash).orElse(DUMMY_HASH))
-                && account.isPresent();
+        boolean ok = Passwords.matchesAccount(password, account.map(AdminStore.Account::passwordHash));
         if (!ok) {
             throttle.failed(key, address);
             LOG.warn("admin sign-in failed: {} from {}", username, address);
@@ -116,7 +115,4 @@ public final class Administrators {
         }
         return store.tokenOwner(Secrets.hash(token), clock.instant().getEpochSecond());
     }
-
-    /** Checked when there is no such administrator, so that the answer takes as long either way. */
-    private static final String DUMMY_HASH = Passwords.hash("not a password of anyone".toCharArray());
 }

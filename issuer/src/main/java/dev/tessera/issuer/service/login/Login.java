@@ -20,8 +20,6 @@ public final class Login {
     private static final Logger LOG = LoggerFactory.getLogger(Login.class);
     /** How long a sign-in lasts. */
     public static final Duration SESSION_LIFETIME = Duration.ofHours(8);
-    /** Compared against when the account does not exist, so a wrong username costs as much as a wrong password. */
-    private static final String DUMMY_HASH = Passwords.hash("not a real password".toCharArray());
 
     private final AccountStore accounts;
     private final SessionStore sessions;
@@ -55,8 +53,7 @@ public final class Login {
             throw new Refused("Too many failed sign-ins. Wait a few minutes and try again.");
         }
         Optional<AccountStore.Stored> account = accounts.find(vo.vo().name(), username);
-        boolean ok = Passwords.matches(password, account.map(AccountStore.Stored::passwordHash).orElse(DUMMY_HASH))
-                && account.isPresent();
+        boolean ok = Passwords.matchesAccount(password, account.map(AccountStore.Stored::passwordHash));
         if (!ok) {
             throttle.failed(key, address);
             LOG.info("sign-in failed: VO {} user {} from {}", vo.vo().name(), username, address);
