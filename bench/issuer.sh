@@ -15,7 +15,7 @@
 #     data directory and an empty launcher cache (no class-data-sharing archive yet), Keycloak freshly
 #     unzipped with a new database (its first start-dev re-augments the distribution);
 #   restart: the same on the existing state, median of --restarts starts (the last one stays up for load);
-#   RSS (VmRSS of the JVM) after the start and after all load, and the server's CPU per token; per run also
+#   RSS (VmRSS of the JVM) after the start, after all load and 10 s later (both idle), and the server's CPU per token; per run also
 #   the CPU of wrk and of everything else on the machine ("other": ~0 on a quiet machine, so it shows
 #   how much background load a run shared the cores with).
 # Tessera: `tessera issuer`, VO `default` (ES256, created on first start) and VO `rs` (RS256), one
@@ -407,6 +407,12 @@ for s in "${JVMS[@]}"; do
   log "$s RSS after load: $(awk '/^(RssAnon|RssFile|RssShmem):/ { printf "%s %.1f MiB  ", $1, $2 / 1024 }' "/proc/$p/status")"
 done
 log "load after: $(cut -d' ' -f1-3 /proc/loadavg)"
+# and once both have been idle for 10 s: memory a server still holds after the load, not its last burst's
+# (Tessera's launcher gives freed native memory back every 5 s; G1 in Keycloak may shrink its heap too)
+sleep 10
+for s in "${JVMS[@]}"; do
+  echo "$s rss_settled_mib $(rss_mib "$(pid_of "$s")")" >> "$RAW"
+done
 
 # ---------------------------------------------------------------- report
 median() { sort -g | awk '{ v[NR] = $1 } END { if (NR == 0) print "NaN"; else if (NR % 2) print v[(NR + 1) / 2]; else print (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
@@ -430,7 +436,8 @@ if [ -n "$TESSERA_ONLY" ]; then
     done
     printf '%-36s %12s\n' "cold start ms" "$(one tessera startup_cold)" "restart ms (median of $RESTARTS)" \
       "$(one tessera startup_restart)" "RSS after start MiB (median)" "$(one tessera rss_after_start_mib)" \
-      "RSS after load MiB" "$(one tessera rss_after_load_mib)" "peak RSS (VmHWM) MiB" "$(one tessera hwm_mib)"
+      "RSS after load MiB" "$(one tessera rss_after_load_mib)" "RSS 10 s after load MiB" \
+      "$(one tessera rss_settled_mib)" "peak RSS (VmHWM) MiB" "$(one tessera hwm_mib)"
     werr=$(awk '$2 == "warmup_errors" { print $3 }' "$RAW" | sum)
     [ "$werr" = 0 ] || echo "  warning: $werr errors during the warm-up"
     echo
@@ -475,10 +482,11 @@ fi
       done
     done
   done
-  for k in startup_cold startup_restart rss_after_start_mib rss_after_load_mib hwm_mib; do
+  for k in startup_cold startup_restart rss_after_start_mib rss_after_load_mib rss_settled_mib hwm_mib; do
     case $k in
       startup_cold) label="cold start ms" ;; startup_restart) label="restart ms (median of $RESTARTS)" ;;
       rss_after_start_mib) label="RSS after start MiB (median)" ;; rss_after_load_mib) label="RSS after load MiB" ;;
+      rss_settled_mib) label="RSS 10 s after load MiB" ;;
       hwm_mib) label="peak RSS (VmHWM) MiB" ;;
     esac
     vt=$(one tessera $k); vk=$(one keycloak $k)
@@ -502,6 +510,8 @@ fi
     "$(ratio "$(one tessera startup_restart)" "$(one keycloak startup_restart)")"
   r=$(ratio "$(one tessera rss_after_load_mib)" "$(one keycloak rss_after_load_mib)")
   printf '  RSS after load %sx (<= 0.33x: %s)\n' "$r" "$(verdict "$r" "<=" 0.3334)"
+  r=$(ratio "$(one tessera rss_settled_mib)" "$(one keycloak rss_settled_mib)")
+  printf '  RSS 10 s after load %sx (<= 0.33x: %s)\n' "$r" "$(verdict "$r" "<=" 0.3334)"
   werr=$(awk '$2 == "warmup_errors" { print $3 }' "$RAW" | sum)
   [ "$werr" = 0 ] || echo "  warning: $werr errors during the warm-up"
   echo
@@ -520,6 +530,7 @@ fi
     echo "RESULT issuer.$s.startup_cold_ms $(one $s startup_cold)"
     echo "RESULT issuer.$s.startup_restart_ms $(one $s startup_restart)"
     echo "RESULT issuer.$s.rss_after_load_mib $(one $s rss_after_load_mib)"
+    echo "RESULT issuer.$s.rss_settled_mib $(one $s rss_settled_mib)"
   done
   for a in ES256 RS256; do
     for c in $CONNS; do
