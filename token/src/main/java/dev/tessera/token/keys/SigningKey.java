@@ -128,12 +128,11 @@ public final class SigningKey {
 
     /** Signs {@code data}; for ES256 the result is the 64-byte JWS form R || S. */
     public byte[] sign(byte[] data) {
-        if (nativeKey != null) {
-            byte[] signature = nativeKey.sign(Sha256.digest(data));
-            if (signature != null) {
-                return signature;
-            }
+        byte[] signature = nativeKey != null ? nativeKey.sign(Sha256.digest(data)) : null;
+        if (signature != null) {
+            return signature;
         }
+        // Java signs: no OpenSSL here, or (rarely) it failed
         if (algorithm == Algorithm.ES256) {
             return P256.sign(ecKey, Sha256.digest(data));
         }
