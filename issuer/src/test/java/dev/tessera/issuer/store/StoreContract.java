@@ -41,6 +41,11 @@ abstract class StoreContract {
     }
 
     @Test
+    void anOpenedDatabaseIsAtTheNewestMigration() {
+        assertThat(Database.isCurrent(database.dataSource())).isTrue();
+    }
+
+    @Test
     void vosRoundTrip() {
         stores.vos().insert(vo("ligo"), 100);
         stores.vos().insert(vo("cms"), 100);
