@@ -1,0 +1,55 @@
+package dev.tessera.cli;
+
+import ch.qos.logback.classic.Level;
+import ch.qos.logback.classic.Logger;
+import ch.qos.logback.classic.LoggerContext;
+import ch.qos.logback.classic.spi.Configurator.ExecutionStatus;
+import ch.qos.logback.core.ConsoleAppender;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.slf4j.LoggerFactory;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+class LogConfigurationTest {
+    @AfterEach
+    void clearProperties() {
+        System.clearProperty("TESSERA_LOG_LEVEL");
+        System.clearProperty("logback.configurationFile");
+    }
+
+    @Test
+    void theCommandsLogThroughIt() {
+        // the service file is found: the context the commands use was configured by it, not by Logback's default
+        LoggerContext context = (LoggerContext) LoggerFactory.getILoggerFactory();
+        assertThat(context.getLogger("org.eclipse.jetty").getLevel()).isEqualTo(Level.WARN);
+        assertThat(context.getLogger(Logger.ROOT_LOGGER_NAME).getAppender("STDOUT")).isInstanceOf(ConsoleAppender.class);
+    }
+
+    @Test
+    void oneLineOnStdoutAtInfoWithLibrariesQuieter() {
+        LoggerContext context = new LoggerContext();
+        assertThat(new LogConfiguration().configure(context)).isEqualTo(ExecutionStatus.DO_NOT_INVOKE_NEXT_IF_ANY);
+        Logger root = context.getLogger(Logger.ROOT_LOGGER_NAME);
+        assertThat(root.getLevel()).isEqualTo(Level.INFO);
+        assertThat(root.getAppender("STDOUT").isStarted()).isTrue();
+        assertThat(context.getLogger("com.zaxxer.hikari").getLevel()).isEqualTo(Level.WARN);
+        assertThat(context.getLogger("org.flywaydb").getLevel()).isEqualTo(Level.WARN);
+    }
+
+    @Test
+    void theLevelComesFromTesseraLogLevel() {
+        System.setProperty("TESSERA_LOG_LEVEL", "WARN");
+        LoggerContext context = new LoggerContext();
+        new LogConfiguration().configure(context);
+        assertThat(context.getLogger(Logger.ROOT_LOGGER_NAME).getLevel()).isEqualTo(Level.WARN);
+    }
+
+    @Test
+    void anAdministratorsOwnFileWins() {
+        System.setProperty("logback.configurationFile", "/etc/tessera/logback.xml");
+        LoggerContext context = new LoggerContext();
+        assertThat(new LogConfiguration().configure(context)).isEqualTo(ExecutionStatus.INVOKE_NEXT_IF_ANY);
+        assertThat(context.getLogger(Logger.ROOT_LOGGER_NAME).getAppender("STDOUT")).isNull();
+    }
+}
