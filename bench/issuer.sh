@@ -405,6 +405,12 @@ for s in "${JVMS[@]}"; do
   echo "$s hwm_mib $(hwm_mib "$p")" >> "$RAW"
   # anonymous memory (heap, malloc, stacks) against file pages (jars, libraries, the CDS archive)
   log "$s RSS after load: $(awk '/^(RssAnon|RssFile|RssShmem):/ { printf "%s %.1f MiB  ", $1, $2 / 1024 }' "/proc/$p/status")"
+  # with TESSERA_JAVA_OPTS=-XX:NativeMemoryTracking=summary: where Tessera's memory is, kept with the run
+  if [ "$s" = tessera ] && [[ "$TESSERA_JAVA_OPTS" == *NativeMemoryTracking* ]]; then
+    { "$BENCH_JAVA_HOME/bin/jcmd" "$p" VM.native_memory summary; "$BENCH_JAVA_HOME/bin/jcmd" "$p" GC.heap_info; } \
+      > "$OUT/tessera-nmt-after-load.txt" 2>&1 || true
+    log "tessera native memory after load: $OUT/tessera-nmt-after-load.txt"
+  fi
 done
 log "load after: $(cut -d' ' -f1-3 /proc/loadavg)"
 # and once both have been idle for 10 s: memory a server still holds after the load, not its last burst's
