@@ -17,7 +17,8 @@
 # a table, the target ratios and "RESULT storage.<server>.<metric> <value>" lines.
 #
 # Needs (interop/setup.sh installs them, as root): wrk, curl, xrootd-server, xrootd-scitokens-plugins,
-# the test CA in $TESSERA_INTEROP_HOME/ca (default /tmp/tessera-interop/ca). Run as root: XRootD refuses
+# the test CA in $TESSERA_INTEROP_HOME/ca (default /tmp/tessera-interop/ca); Tessera runs on the JDK in
+# BENCH_JAVA_HOME (default /usr/lib/jvm/temurin-25-jdk-amd64, as for bench/issuer.sh). Run as root: XRootD refuses
 # to run as root, so interop/xrootd/run-xrootd.sh runs it as user xrootd through setpriv.
 #
 # Start and stop: XRootD runs in the foreground of run-xrootd.sh (which execs it) and Tessera from
@@ -65,6 +66,9 @@ INTEROP_HOME=${TESSERA_INTEROP_HOME:-/tmp/tessera-interop}
 for b in wrk curl xrootd python3; do command -v "$b" >/dev/null || die "$b is missing (run interop/setup.sh as root)"; done
 [ -s "$INTEROP_HOME/ca/ca.pem" ] || die "no test CA in $INTEROP_HOME/ca (run interop/setup.sh as root)"
 ls /usr/lib/*/libXrdAccSciTokens-5.so >/dev/null 2>&1 || die "xrootd-scitokens-plugins missing (interop/setup.sh)"
+# the JDK Tessera runs on, as in bench/issuer.sh: on Java 22+ it verifies signatures through OpenSSL
+BENCH_JAVA_HOME=${BENCH_JAVA_HOME:-/usr/lib/jvm/temurin-25-jdk-amd64}
+[ -x "$BENCH_JAVA_HOME/bin/java" ] || die "no JDK at $BENCH_JAVA_HOME (set BENCH_JAVA_HOME to a JDK 17+)"
 [ "$(id -u)" = 0 ] || echo "note: not root, XRootD runs as $(id -un) (it only refuses root itself)" >&2
 
 OUT=bench/target/storage-run
@@ -138,8 +142,8 @@ done
 grep -qs "initialization completed" "$WORK/xrootd/xrootd.log" \
   || { cat "$OUT/xrootd.stdout" "$WORK/xrootd/xrootd.log" >&2 2>/dev/null; die "XRootD did not start"; }
 
-log "starting Tessera ($TESSERA storage) on https://localhost:$TES_PORT"
-"$TESSERA" storage --root "$TREE" --data "$WORK/tessera" --port "$TES_PORT" --trust "$ISSUER=/data" \
+log "starting Tessera ($TESSERA storage) on https://localhost:$TES_PORT, JDK $BENCH_JAVA_HOME"
+JAVA_HOME=$BENCH_JAVA_HOME "$TESSERA" storage --root "$TREE" --data "$WORK/tessera" --port "$TES_PORT" --trust "$ISSUER=/data" \
   --audience "$AUD" --ca-file "$FX/ca.pem" --cert "$FX/server.pem" --key "$FX/server.key" \
   > "$OUT/tessera.log" 2>&1 < /dev/null &
 TES_PID=$!

@@ -2,6 +2,7 @@ package dev.tessera.cli;
 
 import dev.tessera.gateway.GatewayConfig;
 import dev.tessera.gateway.GatewayServer;
+import dev.tessera.token.keys.VerificationKey;
 import dev.tessera.web.ConfigFiles;
 import dev.tessera.web.HttpServer;
 import dev.tessera.web.TrustedIssuer;
@@ -63,6 +64,7 @@ final class GatewayCommand implements Callable<Integer> {
         for (TrustedIssuer issuer : config.issuers()) {
             out.printf("  trusting %s, scopes under %s%n", issuer.url(), issuer.basePath());
         }
+        out.printf("  signatures verified by %s%n", VerificationKey.verifyingLibrary());
         out.println("Point nginx's auth_request at it: see docs/gateway.md for a complete configuration.");
         out.flush();
         running.join();

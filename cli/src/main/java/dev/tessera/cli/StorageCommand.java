@@ -1,6 +1,7 @@
 package dev.tessera.cli;
 
 import dev.tessera.storage.StorageConfig;
+import dev.tessera.token.keys.VerificationKey;
 import dev.tessera.storage.StorageServer;
 import dev.tessera.web.ConfigFiles;
 import dev.tessera.web.HttpServer;
@@ -57,6 +58,7 @@ final class StorageCommand implements Callable<Integer> {
         Path cert = config.tlsCert() != null ? config.tlsCert() : config.data().resolve("tls/server.pem");
         out.printf("  audiences %s; TLS certificate %s%s%n", String.join(", ", config.audiences()), cert,
                 config.tlsCert() != null ? "" : " (self-signed)");
+        out.printf("  signatures verified by %s%n", VerificationKey.verifyingLibrary());
         out.printf("Try: curl --cacert %s -H \"Authorization: Bearer $TOKEN\" %s/<path>%n", cert, running.url());
         out.flush();
         running.join();

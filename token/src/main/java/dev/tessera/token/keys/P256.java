@@ -23,6 +23,9 @@ import org.bouncycastle.crypto.signers.HMacDSAKCalculator;
  * provider, which every short-lived command would pay. Signatures are the JWS form, {@code R || S}.
  */
 final class P256 {
+    /** The longest DER ECDSA-Sig-Value for P-256: two 33-byte INTEGERs in a SEQUENCE. */
+    static final int DER_MAX = 72;
+
     private static final X9ECParameters CURVE = CustomNamedCurves.getByName("secp256r1");
     private static final ECDomainParameters DOMAIN =
             new ECDomainParameters(CURVE.getCurve(), CURVE.getG(), CURVE.getN(), CURVE.getH());
@@ -87,6 +90,42 @@ final class P256 {
             throw new IllegalArgumentException("not a DER ECDSA signature");
         }
         return out;
+    }
+
+    /**
+     * The DER ECDSA-Sig-Value of a JWS signature R || S, as OpenSSL reads it: each half as the shortest
+     * positive INTEGER (leading zero bytes dropped, one 0x00 added where the high bit is set).
+     *
+     * @throws IllegalArgumentException when {@code concatenated} is not 64 bytes
+     */
+    static byte[] der(byte[] concatenated) {
+        if (concatenated.length != 64) {
+            throw new IllegalArgumentException("an ES256 signature is 64 bytes, not " + concatenated.length);
+        }
+        byte[] out = new byte[DER_MAX];
+        int length = writeInteger(concatenated, 0, out, 2);
+        length = writeInteger(concatenated, 32, out, length);
+        out[0] = 0x30;
+        out[1] = (byte) (length - 2);
+        return Arrays.copyOf(out, length);
+    }
+
+    /** Writes the 32 bytes at {@code from} as a DER INTEGER at {@code at}; returns the next offset. */
+    private static int writeInteger(byte[] value, int from, byte[] out, int at) {
+        int start = from;
+        while (start < from + 31 && value[start] == 0) {
+            start++; // the shortest form; zero itself stays one byte
+        }
+        int length = from + 32 - start;
+        boolean pad = (value[start] & 0x80) != 0;
+        out[at] = 0x02;
+        out[at + 1] = (byte) (length + (pad ? 1 : 0));
+        int next = at + 2;
+        if (pad) {
+            out[next++] = 0;
+        }
+        System.arraycopy(value, start, out, next, length);
+        return next + length;
     }
 
     /** Copies the DER INTEGER at {@code at} right-aligned into 32 bytes of {@code out}; returns the next offset. */

@@ -59,7 +59,7 @@ public final class SigningKey {
         }
         byte[] probe = "tessera: does OpenSSL sign with this key?".getBytes(StandardCharsets.US_ASCII);
         byte[] signature = key.sign(Sha256.digest(probe));
-        return signature != null && publicKey.verify(probe, probe.length, signature) ? key : null;
+        return signature != null && publicKey.verifyInJava(probe, probe.length, signature) ? key : null;
     }
 
     /**
@@ -151,7 +151,7 @@ public final class SigningKey {
      * Java 22+ may call it (several times as fast), otherwise BouncyCastle and the JDK, and why.
      */
     public static String signingLibrary() {
-        return OpenSsl.signer();
+        return OpenSsl.library();
     }
 
     /** The matching verification key. */

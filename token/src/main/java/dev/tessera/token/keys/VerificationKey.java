@@ -14,8 +14,9 @@ import java.security.interfaces.RSAPublicKey;
 import org.bouncycastle.crypto.params.ECPublicKeyParameters;
 
 /**
- * A public key ready to verify signatures of one algorithm, converted once when it is loaded: EC keys
- * become BouncyCastle curve points for {@link P256}, so no conversion happens per verification.
+ * A public key ready to verify signatures of one algorithm, converted once when it is loaded: into OpenSSL
+ * where it is used ({@link OpenSsl}: Java 22+ with native access), and EC keys into BouncyCastle curve points
+ * for {@link P256}, so no conversion happens per verification.
  */
 public final class VerificationKey {
     /** RFC 7518 §3.3: RSA keys for RS256 must be at least 2048 bits. */
@@ -25,12 +26,14 @@ public final class VerificationKey {
     private final Algorithm algorithm;
     private final PublicKey key;
     private final ECPublicKeyParameters ecKey;
+    private final OpenSsl.Key nativeKey; // null: Java verifies
 
     private VerificationKey(String keyId, Algorithm algorithm, PublicKey key, ECPublicKeyParameters ecKey) {
         this.keyId = keyId;
         this.algorithm = algorithm;
         this.key = key;
         this.ecKey = ecKey;
+        this.nativeKey = OpenSsl.loadPublic(algorithm, key);
     }
 
     /**
@@ -85,6 +88,14 @@ public final class VerificationKey {
         throw new IllegalArgumentException("key type " + jwk.getKeyType() + " cannot sign RS256 or ES256");
     }
 
+    /**
+     * Who checks this JVM's signatures, for a server's start-up log: {@code "OpenSSL 3.x.y (libcrypto)"} when
+     * Java 22+ may call it, otherwise BouncyCastle and the JDK, and why.
+     */
+    public static String verifyingLibrary() {
+        return OpenSsl.library();
+    }
+
     /** The key's {@code kid}, or {@code null}. */
     public String keyId() {
         return keyId;
@@ -101,6 +112,17 @@ public final class VerificationKey {
 
     /** Whether {@code signature} is this key's signature over {@code data[0, length)}. */
     public boolean verify(byte[] data, int length, byte[] signature) {
+        if (nativeKey != null && (algorithm == Algorithm.RS256 || signature.length == 64)) {
+            int verified = nativeKey.verify(Sha256.digest(data, length), signature);
+            if (verified >= 0) {
+                return verified == 1;
+            }
+        }
+        return verifyInJava(data, length, signature);
+    }
+
+    /** {@link #verify} by BouncyCastle (ES256) or the JDK (RS256): for OpenSSL's failures, and to check OpenSSL. */
+    boolean verifyInJava(byte[] data, int length, byte[] signature) {
         if (algorithm == Algorithm.ES256) {
             return P256.verify(ecKey, Sha256.digest(data, length), signature);
         }

@@ -17,17 +17,19 @@ import org.junit.jupiter.api.Test;
 
 /**
  * Signatures through OpenSSL's libcrypto: RS256 byte for byte the JDK's (RSASSA-PKCS1-v1_5 is deterministic),
- * ES256 valid for the JDK's and our own verifier. Runs where OpenSSL is used: Java 22+ with native access
+ * ES256 valid for the JDK's and our own verifier; verification by OpenSSL agrees with Java's on good, tampered
+ * and malformed signatures. Runs where OpenSSL is used: Java 22+ with native access
  * enabled (the build's test JVM options) and libcrypto.so.3; {@code -Dtessera.test.openssl=required} (CI, on
  * a Java 25) makes its absence a failure instead of a skip.
  */
 class OpenSslTest {
+    private static final java.util.HexFormat HEX = java.util.HexFormat.of();
     private static final String[] MESSAGES = {"", "eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJ4In0", "x".repeat(10_000)};
 
     @BeforeAll
     static void openSslInUse() {
         if ("required".equals(System.getProperty("tessera.test.openssl"))) {
-            assertThat(OpenSsl.available()).as(OpenSsl.signer()).isTrue();
+            assertThat(OpenSsl.available()).as(OpenSsl.library()).isTrue();
         }
         assumeTrue(OpenSsl.available(), "OpenSSL is used on Java 22+ with native access enabled only");
     }
@@ -105,6 +107,73 @@ class OpenSslTest {
         SigningKey ecLoaded = SigningKey.of("pem-ec", Algorithm.ES256, Pem.readKeyPair(Pem.write(ec.privateKey()), null));
         assertThat(OpenSsl.load(Algorithm.ES256, ecLoaded.privateKey())).isNotNull();
         assertThat(ec.verificationKey().verify(data, data.length, ecLoaded.sign(data))).isTrue();
+    }
+
+    @Test
+    void openSslVerifiesWhatJavaVerifiesAndRefusesWhatJavaRefuses() throws Exception {
+        byte[] n = HEX.parseHex("ffffffff00000000ffffffffffffffffbce6faada7179e84f3b9cac2fc632551"); // P-256's order
+        for (SigningKey key : new SigningKey[] {SigningKey.generate(Algorithm.ES256, "ec"),
+                SigningKey.generate(Algorithm.RS256, "rsa"), SigningKey.generate(Algorithm.RS256, "rsa4096", 4096)}) {
+            VerificationKey verifier = key.verificationKey();
+            assertThat(OpenSsl.loadPublic(key.algorithm(), key.publicKey())).isNotNull();
+            for (String message : MESSAGES) {
+                byte[] data = message.getBytes(StandardCharsets.US_ASCII);
+                byte[] good = key.sign(data);
+                List<byte[]> bad = new ArrayList<>();
+                for (int at : new int[] {0, good.length / 2, good.length - 1}) {
+                    byte[] flipped = good.clone();
+                    flipped[at] ^= 0x40;
+                    bad.add(flipped);
+                }
+                bad.add(Arrays.copyOf(good, good.length - 1));
+                bad.add(Arrays.copyOf(good, good.length + 1));
+                bad.add(new byte[good.length]);
+                bad.add(new byte[0]);
+                if (key.algorithm() == Algorithm.ES256) {
+                    byte[] rIsN = good.clone();
+                    System.arraycopy(n, 0, rIsN, 0, 32);
+                    bad.add(rIsN);
+                    byte[] sIsN = good.clone();
+                    System.arraycopy(n, 0, sIsN, 32, 32);
+                    bad.add(sIsN);
+                }
+                assertThat(verifier.verify(data, data.length, good)).as(key.keyId()).isTrue();
+                byte[] other = (message + "!").getBytes(StandardCharsets.US_ASCII);
+                assertThat(verifier.verify(other, other.length, good)).as(key.keyId()).isFalse();
+                for (byte[] signature : bad) {
+                    assertThat(verifier.verify(data, data.length, signature)).as(key.keyId() + " " + HEX.formatHex(signature))
+                            .isFalse().isEqualTo(verifier.verifyInJava(data, data.length, signature));
+                }
+            }
+        }
+    }
+
+    @Test
+    void manyThreadsVerifyWithOneKey() throws Exception {
+        SigningKey ec = SigningKey.generate(Algorithm.ES256, "shared-ec");
+        byte[] data = "a.b".getBytes(StandardCharsets.US_ASCII);
+        byte[] good = ec.sign(data);
+        byte[] bad = good.clone();
+        bad[5] ^= 1;
+        ExecutorService pool = Executors.newFixedThreadPool(6);
+        try {
+            List<Future<Boolean>> results = new ArrayList<>();
+            for (int t = 0; t < 6; t++) {
+                results.add(pool.submit(() -> {
+                    for (int i = 0; i < 300; i++) {
+                        if (!ec.verificationKey().verify(data, data.length, good) || ec.verificationKey().verify(data, data.length, bad)) {
+                            return false;
+                        }
+                    }
+                    return true;
+                }));
+            }
+            for (Future<Boolean> result : results) {
+                assertThat(result.get()).isTrue();
+            }
+        } finally {
+            pool.shutdownNow();
+        }
     }
 
     private static byte[] jdkRsaSignature(SigningKey key, byte[] data) throws GeneralSecurityException {

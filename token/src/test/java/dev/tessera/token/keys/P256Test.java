@@ -8,7 +8,7 @@ import java.security.Signature;
 import java.util.HexFormat;
 import org.junit.jupiter.api.Test;
 
-/** DER ECDSA signatures (OpenSSL's and the JDK's form) to the JWS form R || S. */
+/** DER ECDSA signatures (OpenSSL's and the JDK's form) to the JWS form R || S, and back. */
 class P256Test {
     private static final HexFormat HEX = HexFormat.of();
 
@@ -43,5 +43,27 @@ class P256Test {
                     .as(bad).isInstanceOf(IllegalArgumentException.class);
         }
         assertThat(new BigInteger(1, P256.concatenated(HEX.parseHex("3006020101020102")))).isNotNull();
+    }
+
+    @Test
+    void rAndSBecomeTheShortestDer() {
+        String r = "80" + "11".repeat(31); // high bit set: a 0x00 keeps it positive
+        String s = "0000" + "22".repeat(30); // leading zeros dropped
+        assertThat(HEX.formatHex(P256.der(HEX.parseHex(r + s)))).isEqualTo("3043" + "0221" + "00" + r + "021e" + "22".repeat(30));
+        // zero stays one byte (and then fails verification, as r and s must be in [1, n-1])
+        assertThat(HEX.formatHex(P256.der(new byte[64]))).isEqualTo("3006" + "020100" + "020100");
+    }
+
+    @Test
+    void derRoundTripsAndMatchesTheJdksEncoding() throws Exception {
+        SigningKey key = SigningKey.generate(Algorithm.ES256, "k");
+        for (int i = 0; i < 50; i++) {
+            Signature jdk = Signature.getInstance("SHA256withECDSA");
+            jdk.initSign(key.privateKey());
+            jdk.update(("m" + i).getBytes());
+            byte[] der = jdk.sign();
+            assertThat(P256.der(P256.concatenated(der))).isEqualTo(der);
+        }
+        assertThatThrownBy(() -> P256.der(new byte[63])).isInstanceOf(IllegalArgumentException.class);
     }
 }
