@@ -71,28 +71,17 @@ class OpenSslTest {
     void manyThreadsSignWithOneKey() throws Exception {
         SigningKey rsa = SigningKey.generate(Algorithm.RS256, "shared");
         SigningKey ec = SigningKey.generate(Algorithm.ES256, "shared-ec");
-        ExecutorService pool = Executors.newFixedThreadPool(6);
-        try {
-            List<Future<Boolean>> results = new ArrayList<>();
-            for (int t = 0; t < 6; t++) {
-                int thread = t;
-                results.add(pool.submit(() -> {
-                    for (int i = 0; i < 200; i++) {
-                        byte[] data = ("token " + thread + "." + i).getBytes(StandardCharsets.US_ASCII);
-                        if (!Arrays.equals(rsa.sign(data), jdkRsaSignature(rsa, data))
-                                || !ec.verificationKey().verify(data, data.length, ec.sign(data))) {
-                            return false;
-                        }
-                    }
-                    return true;
-                }));
+        VerificationKey ecVerifier = ec.verificationKey();
+        assertAllSucceed(thread -> {
+            for (int i = 0; i < 200; i++) {
+                byte[] data = ("token " + thread + "." + i).getBytes(StandardCharsets.US_ASCII);
+                if (!Arrays.equals(rsa.sign(data), jdkRsaSignature(rsa, data))
+                        || !ecVerifier.verify(data, data.length, ec.sign(data))) {
+                    return false;
+                }
             }
-            for (Future<Boolean> result : results) {
-                assertThat(result.get()).isTrue();
-            }
-        } finally {
-            pool.shutdownNow();
-        }
+            return true;
+        });
     }
 
     @Test
@@ -151,22 +140,34 @@ class OpenSslTest {
     @Test
     void manyThreadsVerifyWithOneKey() throws Exception {
         SigningKey ec = SigningKey.generate(Algorithm.ES256, "shared-ec");
+        VerificationKey verifier = ec.verificationKey();
         byte[] data = "a.b".getBytes(StandardCharsets.US_ASCII);
         byte[] good = ec.sign(data);
         byte[] bad = good.clone();
         bad[5] ^= 1;
+        assertAllSucceed(thread -> {
+            for (int i = 0; i < 300; i++) {
+                if (!verifier.verify(data, data.length, good) || verifier.verify(data, data.length, bad)) {
+                    return false;
+                }
+            }
+            return true;
+        });
+    }
+
+    /** One thread's share of a concurrency test: whether all its checks held. */
+    private interface ThreadTask {
+        boolean run(int thread) throws Exception;
+    }
+
+    /** Runs {@code task} on six threads at once (numbered 0 to 5) and asserts that every one succeeded. */
+    private static void assertAllSucceed(ThreadTask task) throws Exception {
         ExecutorService pool = Executors.newFixedThreadPool(6);
         try {
             List<Future<Boolean>> results = new ArrayList<>();
             for (int t = 0; t < 6; t++) {
-                results.add(pool.submit(() -> {
-                    for (int i = 0; i < 300; i++) {
-                        if (!ec.verificationKey().verify(data, data.length, good) || ec.verificationKey().verify(data, data.length, bad)) {
-                            return false;
-                        }
-                    }
-                    return true;
-                }));
+                int thread = t;
+                results.add(pool.submit(() -> task.run(thread)));
             }
             for (Future<Boolean> result : results) {
                 assertThat(result.get()).isTrue();
