@@ -8,6 +8,7 @@ import ch.qos.logback.classic.spi.Configurator;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.ConsoleAppender;
 import ch.qos.logback.core.spi.ContextAwareBase;
+import java.util.function.UnaryOperator;
 
 /**
  * Tessera's logging: one line per event on stdout (servers log to stdout, 12-factor); tokens never appear
@@ -22,9 +23,20 @@ import ch.qos.logback.core.spi.ContextAwareBase;
 public final class LogConfiguration extends ContextAwareBase implements Configurator {
     static final String PATTERN = "%d{yyyy-MM-dd'T'HH:mm:ss.SSSXXX} %-5level %logger{24} %msg%n";
 
+    private final UnaryOperator<String> settings;
+
+    /** Settings from system properties (the demo sets one before logging starts), else the environment. */
+    public LogConfiguration() {
+        this(name -> System.getProperty(name, System.getenv(name)));
+    }
+
+    LogConfiguration(UnaryOperator<String> settings) {
+        this.settings = settings;
+    }
+
     @Override
     public ExecutionStatus configure(LoggerContext context) {
-        if (System.getProperty("logback.configurationFile") != null) {
+        if (settings.apply("logback.configurationFile") != null) {
             return ExecutionStatus.INVOKE_NEXT_IF_ANY;
         }
         PatternLayoutEncoder encoder = new PatternLayoutEncoder();
@@ -38,18 +50,12 @@ public final class LogConfiguration extends ContextAwareBase implements Configur
         stdout.start();
 
         Logger root = context.getLogger(Logger.ROOT_LOGGER_NAME);
-        root.setLevel(Level.toLevel(setting("TESSERA_LOG_LEVEL"), Level.INFO));
+        root.setLevel(Level.toLevel(settings.apply("TESSERA_LOG_LEVEL"), Level.INFO));
         root.addAppender(stdout);
         context.getLogger("org.eclipse.jetty").setLevel(Level.WARN);
         // pool and schema migration chatter would mix with admin commands' JSON output
         context.getLogger("com.zaxxer.hikari").setLevel(Level.WARN);
         context.getLogger("org.flywaydb").setLevel(Level.WARN);
         return ExecutionStatus.DO_NOT_INVOKE_NEXT_IF_ANY;
-    }
-
-    /** A system property (the demo sets one before logging starts), else the environment variable. */
-    private static String setting(String name) {
-        String value = System.getProperty(name);
-        return value != null ? value : System.getenv(name);
     }
 }

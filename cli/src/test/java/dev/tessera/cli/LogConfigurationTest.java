@@ -5,17 +5,16 @@ import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.LoggerContext;
 import ch.qos.logback.classic.spi.Configurator.ExecutionStatus;
 import ch.qos.logback.core.ConsoleAppender;
-import org.junit.jupiter.api.AfterEach;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.slf4j.LoggerFactory;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
 class LogConfigurationTest {
-    @AfterEach
-    void clearProperties() {
-        System.clearProperty("TESSERA_LOG_LEVEL");
-        System.clearProperty("logback.configurationFile");
+    /** A configuration that sees only {@code settings} (no system properties, no environment). */
+    private static LogConfiguration with(Map<String, String> settings) {
+        return new LogConfiguration(settings::get);
     }
 
     @Test
@@ -29,7 +28,7 @@ class LogConfigurationTest {
     @Test
     void oneLineOnStdoutAtInfoWithLibrariesQuieter() {
         LoggerContext context = new LoggerContext();
-        assertThat(new LogConfiguration().configure(context)).isEqualTo(ExecutionStatus.DO_NOT_INVOKE_NEXT_IF_ANY);
+        assertThat(with(Map.of()).configure(context)).isEqualTo(ExecutionStatus.DO_NOT_INVOKE_NEXT_IF_ANY);
         Logger root = context.getLogger(Logger.ROOT_LOGGER_NAME);
         assertThat(root.getLevel()).isEqualTo(Level.INFO);
         assertThat(root.getAppender("STDOUT").isStarted()).isTrue();
@@ -39,17 +38,33 @@ class LogConfigurationTest {
 
     @Test
     void theLevelComesFromTesseraLogLevel() {
-        System.setProperty("TESSERA_LOG_LEVEL", "WARN");
         LoggerContext context = new LoggerContext();
-        new LogConfiguration().configure(context);
+        with(Map.of("TESSERA_LOG_LEVEL", "WARN")).configure(context);
         assertThat(context.getLogger(Logger.ROOT_LOGGER_NAME).getLevel()).isEqualTo(Level.WARN);
     }
 
     @Test
+    void aSystemPropertyIsASetting() {
+        String before = System.getProperty("TESSERA_LOG_LEVEL");
+        System.setProperty("TESSERA_LOG_LEVEL", "ERROR"); // as the demo sets it before logging starts
+        try {
+            LoggerContext context = new LoggerContext();
+            new LogConfiguration().configure(context);
+            assertThat(context.getLogger(Logger.ROOT_LOGGER_NAME).getLevel()).isEqualTo(Level.ERROR);
+        } finally {
+            if (before == null) {
+                System.clearProperty("TESSERA_LOG_LEVEL");
+            } else {
+                System.setProperty("TESSERA_LOG_LEVEL", before);
+            }
+        }
+    }
+
+    @Test
     void anAdministratorsOwnFileWins() {
-        System.setProperty("logback.configurationFile", "/etc/tessera/logback.xml");
         LoggerContext context = new LoggerContext();
-        assertThat(new LogConfiguration().configure(context)).isEqualTo(ExecutionStatus.INVOKE_NEXT_IF_ANY);
+        assertThat(with(Map.of("logback.configurationFile", "/etc/tessera/logback.xml")).configure(context))
+                .isEqualTo(ExecutionStatus.INVOKE_NEXT_IF_ANY);
         assertThat(context.getLogger(Logger.ROOT_LOGGER_NAME).getAppender("STDOUT")).isNull();
     }
 }
