@@ -60,6 +60,24 @@ class ConfigFilesTest {
         assertThat(s.port()).isNull();
     }
 
+    /** Shaped like the servers' too, with the kinds of components they have and a primitive. */
+    record Everything(Path data, String host, Integer port, java.time.Duration lifetime, List<String> audiences,
+                      List<TrustedIssuer> issuers, Boolean flag, int workers, boolean verbose) {
+    }
+
+    @Test
+    void withNothingToReadTheDefaultsAreWhatJacksonMakesOfAnEmptyFile() throws Exception {
+        // the embedded defaults skip Jackson; they must not differ from reading an empty file through it
+        Path empty = yaml("");
+        assertThat(ConfigFiles.load(null, Everything.class, Map.of()))
+                .isEqualTo(ConfigFiles.load(empty, Everything.class, Map.of()))
+                .isEqualTo(new Everything(null, null, null, null, null, null, null, 0, false));
+        assertThat(ConfigFiles.load(null, Sample.class, Map.of("UNRELATED", "x")))
+                .isEqualTo(ConfigFiles.load(empty, Sample.class, Map.of()));
+        assertThat(ConfigFiles.load(null, TrustedIssuer.class, Map.of()))
+                .isEqualTo(ConfigFiles.load(empty, TrustedIssuer.class, Map.of()));
+    }
+
     @Test
     void errorsNameTheFileAndTheProblem() throws Exception {
         Path unknown = yaml("rot: /srv\n");
