@@ -13,15 +13,15 @@ import java.util.function.UnaryOperator;
 /**
  * Tessera's logging: one line per event on stdout (servers log to stdout, 12-factor); tokens never appear
  * in it, only their jti. {@code TESSERA_LOG_LEVEL} (environment or system property) sets the level, INFO by
- * default; the {@code tessera.access.*} loggers switch the access lines on or off (they are written by
+ * default (also for a value that is not a level); the {@code tessera.access.*} loggers switch the access lines on or off (they are written by
  * {@code dev.tessera.web.AccessLog}'s own batching writer, straight to stdout).
  *
  * <p>Set in code rather than in a {@code logback.xml}: reading XML brings in Logback's configuration
- * language, some 500 classes that every server would keep loaded for nothing. An administrator's own file
+ * language, some 280 classes that every server would keep loaded for nothing. An administrator's own file
  * still wins: with {@code -Dlogback.configurationFile=FILE} this configurator steps aside.
  */
 public final class LogConfiguration extends ContextAwareBase implements Configurator {
-    static final String PATTERN = "%d{yyyy-MM-dd'T'HH:mm:ss.SSSXXX} %-5level %logger{24} %msg%n";
+    private static final String PATTERN = "%d{yyyy-MM-dd'T'HH:mm:ss.SSSXXX} %-5level %logger{24} %msg%n";
 
     private final UnaryOperator<String> settings;
 

@@ -41,6 +41,9 @@ class LogConfigurationTest {
         LoggerContext context = new LoggerContext();
         with(Map.of("TESSERA_LOG_LEVEL", "WARN")).configure(context);
         assertThat(context.getLogger(Logger.ROOT_LOGGER_NAME).getLevel()).isEqualTo(Level.WARN);
+        LoggerContext typo = new LoggerContext();
+        with(Map.of("TESSERA_LOG_LEVEL", "loud")).configure(typo); // not a level: the default, still logging
+        assertThat(typo.getLogger(Logger.ROOT_LOGGER_NAME).getLevel()).isEqualTo(Level.INFO);
     }
 
     @Test

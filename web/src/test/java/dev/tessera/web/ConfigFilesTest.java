@@ -78,6 +78,24 @@ class ConfigFilesTest {
                 .isEqualTo(ConfigFiles.load(empty, TrustedIssuer.class, Map.of()));
     }
 
+    /** A config whose defaults are not enough: it needs a key. */
+    record NeedsRoot(Path root) {
+        NeedsRoot {
+            if (root == null) {
+                throw new IllegalArgumentException("no root (--root or root:)");
+            }
+        }
+    }
+
+    @Test
+    void aConfigThatNeedsAKeyFailsAlikeWithAndWithoutJackson() throws Exception {
+        Path empty = yaml("");
+        assertThatThrownBy(() -> ConfigFiles.load(null, NeedsRoot.class, Map.of()))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("no root (--root or root:)");
+        assertThatThrownBy(() -> ConfigFiles.load(empty, NeedsRoot.class, Map.of()))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("no root (--root or root:)");
+    }
+
     @Test
     void errorsNameTheFileAndTheProblem() throws Exception {
         Path unknown = yaml("rot: /srv\n");

@@ -21,8 +21,8 @@ import org.jdbi.v3.core.Jdbi;
  */
 public final class Database implements AutoCloseable {
     /**
-     * The version of the newest migration in {@code db/migration} (DatabaseTest holds the two together): a
-     * database at it opens without Flyway, whose 400 classes would otherwise stay loaded for the life of
+     * The version of the newest migration in {@code db/migration} (SqliteStoreTest holds the two together): a
+     * database at it opens without Flyway, whose ~420 classes would otherwise stay loaded for the life of
      * every server and admin command (Flyway would have found nothing to do; a database behind or ahead
      * of it still goes through Flyway, which migrates or refuses).
      */
